@@ -1,0 +1,220 @@
+"""The toy model ``x' = x^2 + r`` trained on the delayed-activation task.
+
+Equation numbers refer to Dinc et al., "A ghost mechanism: An analytical model
+of abrupt learning" (End Matter, Eqs. 6-15). The loss ``L`` is the paper's
+unnormalised loss (units of time, ``0 <= L <= T``); plots show ``L / T``.
+
+Every function broadcasts over NumPy arrays of ``r`` (and of ``T``, ``lr``
+where it makes sense) and returns a float for scalar input.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit
+
+CLIP = 1e6
+"""Euler states are clipped to ``[-CLIP, CLIP]`` so ``x -> inf`` never overflows."""
+
+
+def _positive(name, value):
+    """Return ``value`` as a float array, or raise if any entry is not in (0, inf)."""
+    arr = np.asarray(value, dtype=float)
+    if arr.size == 0 or not np.all(np.isfinite(arr) & (arr > 0)):
+        raise ValueError(f"{name} must be positive and finite, got {value!r}")
+    return arr
+
+
+def _real(name, value):
+    """Return ``value`` as a float array, or raise on NaN (infinities are allowed)."""
+    arr = np.asarray(value, dtype=float)
+    if np.any(np.isnan(arr)):
+        raise ValueError(f"{name} must not be NaN, got {value!r}")
+    return arr
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _out(arr):
+    """NumPy arrays stay arrays; 0-d results become Python floats."""
+    arr = np.asarray(arr)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def optimal_r(T):
+    """The global minimum of the loss, ``r* = pi^2 / (4 T^2)`` (below Eq. 2)."""
+    T = _positive("T", T)
+    return _out(np.pi**2 / (4 * T**2))
+
+
+def critical_learning_rate(T):
+    """``alpha* = 3 pi^4 / 32 * T^-5`` (Eq. 15): above it, GD ends in the no-learning zone."""
+    T = _positive("T", T)
+    return _out(3 * np.pi**4 / 32 * T**-5.0)
+
+
+def escape_time(r):
+    """Time at which ``x(t)`` from ``x(0) = 0`` reaches infinity: ``pi / (2 sqrt(r))``.
+
+    Infinite for ``r <= 0``, where the state never escapes (below Eq. 7).
+    """
+    r = _real("r", r)
+    safe = np.where(r > 0, r, 1.0)
+    return _out(np.where(r > 0, np.pi / (2 * np.sqrt(safe)), np.inf))
+
+
+def trajectory(r, t):
+    """Closed-form solution of ``x' = x^2 + r`` with ``x(0) = 0`` (Eq. 7, all signs of ``r``).
+
+    * ``r > 0``: ``sqrt(r) tan(sqrt(r) t)`` before the escape time, ``+inf`` from it on;
+    * ``r = 0``: ``0`` (the origin is a half-stable fixed point);
+    * ``r < 0``: ``-sqrt(-r) tanh(sqrt(-r) t)``, decaying to the stable fixed point ``-sqrt(-r)``.
+    """
+    r, t = np.broadcast_arrays(_real("r", r), _real("t", t))
+    if np.any(t < 0):
+        raise ValueError(f"t must be non-negative, got min(t) = {t.min()!r}")
+    a = np.sqrt(np.abs(r))
+    escaped = (r > 0) & (t >= escape_time(r))
+    with np.errstate(invalid="ignore", over="ignore"):
+        x = np.where(r > 0, a * np.tan(np.where(escaped, 0.0, a * t)), -a * np.tanh(a * t))
+    x = np.where(escaped, np.inf, np.where(r == 0, 0.0, x))
+    return _out(x)
+
+
+def in_no_learning_zone(r, T):
+    """True where ``r < r*/4``: the state escapes after ``2T`` and the gradient is zero."""
+    return np.asarray(_real("r", r) < optimal_r(T) / 4)
+
+
+def analytic_loss(r, T):
+    """Loss in the limit ``c, x* -> inf`` (Eq. 12): ``|T - t*|`` for ``r >= r*/4``, else ``T``."""
+    r, T = np.broadcast_arrays(_real("r", r), _positive("T", T))
+    t_esc = np.asarray(escape_time(r))
+    return _out(np.where(r >= optimal_r(T) / 4, np.abs(T - t_esc), T))
+
+
+def analytic_grad(r, T):
+    """``dL/dr`` of Eq. 13, piecewise.
+
+    ``-pi / (4 r^1.5)`` on ``(r*/4, r*)``, ``+pi / (4 r^1.5)`` on ``[r*, inf)`` and
+    ``0`` below ``r*/4``. At the kink ``r = r*`` (Eq. 14) the right derivative is used.
+    """
+    r, T = np.broadcast_arrays(_real("r", r), _positive("T", T))
+    return _out(_grad(r, np.asarray(optimal_r(T))))
+
+
+def _grad(r, r_star):
+    """Eq. 13 without argument checks: the inner loop of gradient descent."""
+    magnitude = np.pi / (4 * np.where(r > 0, r, 1.0) ** 1.5)
+    sign = np.where(r >= r_star, 1.0, np.where(r > r_star / 4, -1.0, 0.0))
+    return sign * magnitude
+
+
+def euler_trajectory(r, t_max, dt=0.1):
+    """Forward-Euler states ``x_k`` at ``t_k = k dt``, ``k = 1 .. round(t_max / dt)``.
+
+    Returns ``(t, x)`` with ``x`` of shape ``(steps, *r.shape)``. The state is clipped
+    to ``[-CLIP, CLIP]`` after every step, so it never overflows (Fig. 2A's recipe).
+    """
+    r = _real("r", r)
+    t_max, dt = float(_positive("t_max", t_max)), float(_positive("dt", dt))
+    steps = _positive_int("t_max / dt", int(round(t_max / dt)))
+    x = np.zeros(r.shape)
+    states = np.empty((steps,) + r.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(steps):
+            x = np.clip(x + dt * (x * x + r), -CLIP, CLIP)
+            states[k] = x
+    return dt * np.arange(1, steps + 1), states
+
+
+def simulated_loss(r, T=100.0, c=1.0, x_star=10.0, dt=0.1):
+    """The finite-confidence loss of Eq. 1, integrated by forward Euler.
+
+    Output ``sigmoid(c (x - x*))``, target 0 for ``t <= T`` and 1 after, loss
+    ``dt * sum_k (output_k - target_k)^2`` over ``2T / dt`` steps (unnormalised,
+    comparable to :func:`analytic_loss`). Finite for every real ``r``, ``+-inf`` included.
+    """
+    T = float(_positive("T", T))
+    c, x_star = float(_positive("c", c)), float(_real("x_star", x_star))
+    t, x = euler_trajectory(r, 2 * T, dt)
+    target = (t > T).astype(float).reshape((-1,) + (1,) * (x.ndim - 1))
+    output = expit(c * (x - x_star))
+    return _out(float(dt) * np.sum((output - target) ** 2, axis=0))
+
+
+@dataclass(frozen=True)
+class ToyRun:
+    """Gradient descent on the toy model. Arrays have shape ``(epochs + 1, *batch)``."""
+
+    r: np.ndarray     # r after 0, 1, ..., epochs updates
+    loss: np.ndarray  # analytic loss (Eq. 12) at each r, unnormalised
+    lr: np.ndarray    # learning rate of each run, shape batch
+    T: np.ndarray     # delay of each run, shape batch
+
+    @property
+    def stuck(self):
+        """Runs that ended in the no-learning zone ``r < r*/4``."""
+        return in_no_learning_zone(self.r[-1], self.T)
+
+
+def _check_lr(lr):
+    return _positive("lr", lr)
+
+
+def _descend(r0, lr, epochs, T):
+    """Yield ``r`` after each of ``epochs`` updates ``r <- r - lr dL/dr`` (Eq. 13)."""
+    r, r_star = np.array(r0, dtype=float), np.asarray(optimal_r(T))
+    for _ in range(epochs):
+        r = r - lr * _grad(r, r_star)
+        yield r
+
+
+def train(r0, lr, epochs, T=100.0):
+    """Plain gradient descent on the analytic loss, one update per epoch (Fig. 2B-D).
+
+    ``r0``, ``lr`` and ``T`` broadcast against each other, so a whole learning-rate
+    sweep with many initial conditions is one call. Returns a :class:`ToyRun`.
+    """
+    lr, T = _check_lr(lr), _positive("T", T)
+    epochs = _positive_int("epochs", epochs)
+    r0, lr, T = np.broadcast_arrays(_real("r0", r0), lr, T)
+    r = np.empty((epochs + 1,) + r0.shape)
+    r[0] = r0
+    for k, r_k in enumerate(_descend(r0, lr, epochs, T), start=1):
+        r[k] = r_k
+    return ToyRun(r=r, loss=np.asarray(analytic_loss(r, T)), lr=lr, T=T)
+
+
+def empirical_critical_learning_rate(T=100.0, epochs=20_000, r0_factor=10.0,
+                                     bracket=(0.1, 10.0), rtol=1e-3):
+    """The learning rate above which GD from ``r0 = r0_factor * r*`` ends stuck.
+
+    Bisection in log space between ``bracket`` (in units of Eq. 15's ``alpha*``)
+    on the predicate "after ``epochs`` updates, ``r < r*/4``". Vectorised over ``T``:
+    all delays are bisected together. Stops when ``hi / lo < 1 + rtol``.
+
+    Near ``alpha*`` the predicate is not monotone (the oscillation about ``r*`` is
+    chaotic), so the result is *a* transition, within a few percent of ``alpha*``.
+    """
+    T = _positive("T", T)
+    epochs = _positive_int("epochs", epochs)
+    _positive("r0_factor", r0_factor), _positive("rtol", rtol)
+    alpha = np.asarray(critical_learning_rate(T))
+    r0 = r0_factor * np.asarray(optimal_r(T))
+    lo, hi = alpha * bracket[0], alpha * bracket[1]
+
+    def stuck(lr):
+        *_, r_final = _descend(r0, lr, epochs, T)
+        return in_no_learning_zone(r_final, T)
+
+    if np.any(stuck(lo)) or not np.all(stuck(hi)):
+        raise ValueError(f"bracket {bracket!r} (in units of alpha*) does not bracket the transition")
+    while np.any(hi / lo > 1 + rtol):
+        mid = np.sqrt(lo * hi)
+        is_stuck = stuck(mid)
+        hi, lo = np.where(is_stuck, mid, hi), np.where(is_stuck, lo, mid)
+    return _out(np.sqrt(lo * hi))
