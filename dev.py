@@ -48,7 +48,6 @@ def main(argv):
     if not argv or argv[0] not in ("book", "test"):
         sys.exit(__doc__)
     ensure_env()
-    os.environ.setdefault("MPLBACKEND", "Agg")
     if argv[0] == "book":
         run([venv_bin("jupyter-book"), "build", ".", "-W", "-n", "--keep-going", *argv[1:]])
         print(f"\nThe book is at {ROOT / '_build' / 'html' / 'index.html'}")

@@ -148,21 +148,18 @@ def simulated_loss(r, T=100.0, c=1.0, x_star=10.0, dt=0.1):
 
 @dataclass(frozen=True)
 class ToyRun:
-    """Gradient descent on the toy model. Arrays have shape ``(epochs + 1, *batch)``."""
+    """Gradient descent on the toy model. Histories have shape ``(len(epochs), *batch)``."""
 
-    r: np.ndarray     # r after 0, 1, ..., epochs updates
-    loss: np.ndarray  # analytic loss (Eq. 12) at each r, unnormalised
-    lr: np.ndarray    # learning rate of each run, shape batch
-    T: np.ndarray     # delay of each run, shape batch
+    epochs: np.ndarray  # epochs at which r and loss were recorded: 0, k, 2k, ..., last
+    r: np.ndarray       # r after that many updates
+    loss: np.ndarray    # analytic loss (Eq. 12) at each recorded r, unnormalised
+    lr: np.ndarray      # learning rate of each run, shape batch
+    T: np.ndarray       # delay of each run, shape batch
 
     @property
     def stuck(self):
         """Runs that ended in the no-learning zone ``r < r*/4``."""
         return in_no_learning_zone(self.r[-1], self.T)
-
-
-def _check_lr(lr):
-    return _positive("lr", lr)
 
 
 def _descend(r0, lr, epochs, T):
@@ -173,20 +170,26 @@ def _descend(r0, lr, epochs, T):
         yield r
 
 
-def train(r0, lr, epochs, T=100.0):
+def train(r0, lr, epochs, T=100.0, record_every=1):
     """Plain gradient descent on the analytic loss, one update per epoch (Fig. 2B-D).
 
     ``r0``, ``lr`` and ``T`` broadcast against each other, so a whole learning-rate
-    sweep with many initial conditions is one call. Returns a :class:`ToyRun`.
+    sweep with many initial conditions is one call. ``r`` and the loss are recorded
+    every ``record_every`` epochs (which must divide ``epochs``). Returns a :class:`ToyRun`.
     """
-    lr, T = _check_lr(lr), _positive("T", T)
+    lr, T = _positive("lr", lr), _positive("T", T)
     epochs = _positive_int("epochs", epochs)
+    record_every = _positive_int("record_every", record_every)
+    if epochs % record_every:
+        raise ValueError(f"record_every={record_every} must divide epochs={epochs}")
     r0, lr, T = np.broadcast_arrays(_real("r0", r0), lr, T)
-    r = np.empty((epochs + 1,) + r0.shape)
+    recorded = np.arange(0, epochs + 1, record_every)
+    r = np.empty((len(recorded),) + r0.shape)
     r[0] = r0
     for k, r_k in enumerate(_descend(r0, lr, epochs, T), start=1):
-        r[k] = r_k
-    return ToyRun(r=r, loss=np.asarray(analytic_loss(r, T)), lr=lr, T=T)
+        if k % record_every == 0:
+            r[k // record_every] = r_k
+    return ToyRun(epochs=recorded, r=r, loss=np.asarray(analytic_loss(r, T)), lr=lr, T=T)
 
 
 def empirical_critical_learning_rate(T=100.0, epochs=20_000, r0_factor=10.0,

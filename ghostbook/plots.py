@@ -1,0 +1,135 @@
+"""Figure functions: each takes an ``ax`` and data, draws, and returns the ``ax``.
+
+Plots never train or simulate; pass them what the models computed. Losses are
+shown normalised, ``L / T`` (1 means "never activates"), as in the paper's figures.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import toy
+
+COLORS = {"low": "#1f77b4", "high": "#d62728", "analytic": "black", "ghost": "#9467bd"}
+STYLE = {
+    "figure.dpi": 110,
+    "savefig.dpi": 110,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "font.size": 10,
+    "legend.frameon": False,
+}
+
+
+def use_style():
+    """Apply the book's matplotlib style (call once, in a chapter's first cell)."""
+    plt.rcParams.update(STYLE)
+
+
+def _mark(ax, x, label, color="0.5"):
+    ax.axvline(x, color=color, lw=0.8, ls="--")
+    ax.annotate(label, (x, 1.0), xycoords=("data", "axes fraction"), ha="center",
+                va="bottom", fontsize=8, color=color)
+
+
+def flow(ax, r, x=None, x_star=None):
+    """Phase line of ``x' = x^2 + r`` (Fig. 1): the flow, its fixed points, the ghost."""
+    x = np.linspace(-1.5, 1.5, 401) if x is None else np.asarray(x)
+    ax.plot(x, x**2 + r, color="black")
+    ax.axhline(0, color="0.6", lw=0.8)
+    if r < 0:
+        a = np.sqrt(-r)
+        ax.plot([-a], [0], "o", color="black", ms=8, label="stable fixed point")
+        ax.plot([a], [0], "o", mfc="white", color="black", ms=8, label="unstable fixed point")
+    elif r == 0:
+        ax.plot([0], [0], "o", color="black", mfc="0.6", ms=8, label="half-stable fixed point")
+    else:
+        width = np.sqrt(r) * 3
+        ax.axvspan(-width, width, color=COLORS["ghost"], alpha=0.15, label="ghost (slow region)")
+    ax.plot([0], [0], "o", color="red", ms=4, zorder=5, label="$x(0) = 0$")
+    if x_star is not None:
+        _mark(ax, x_star, "$x^*$")
+    ax.set(xlabel="$x$", ylabel=r"$\dot x = x^2 + r$", title=f"$r = {r:g}$")
+    return ax
+
+
+def trajectories(ax, r_values, t, cap=5.0):
+    """``x(t)`` from ``x(0) = 0`` (Eq. 7) for several ``r``; escapes drawn up to ``cap``."""
+    for r in r_values:
+        x = np.asarray(toy.trajectory(r, t))
+        shown = np.where(np.abs(x) <= cap, x, np.nan)
+        line, = ax.plot(t, shown, label=f"$r = {r:.3g}$")
+        t_esc = toy.escape_time(r)
+        if np.isfinite(t_esc) and t_esc <= t[-1]:
+            ax.axvline(t_esc, color=line.get_color(), lw=0.8, ls=":")
+    ax.set(xlabel="time $t$", ylabel="$x(t)$", ylim=(-cap, cap))
+    ax.legend(fontsize=8)
+    return ax
+
+
+def loss_landscape(ax, r, T, finite=None):
+    """Fig. 2A: the analytic loss (Eq. 12) against ``r``, and finite-confidence losses.
+
+    ``finite`` maps a label to the (unnormalised) loss values at ``r``.
+    """
+    ax.plot(r, np.asarray(toy.analytic_loss(r, T)) / T, color=COLORS["analytic"], lw=2,
+            label=r"analytic ($c, x^* \to \infty$)")
+    for label, loss in (finite or {}).items():
+        ax.plot(r, np.asarray(loss) / T, label=label)
+    r_star = toy.optimal_r(T)
+    _mark(ax, r_star, "$r^*$")
+    _mark(ax, r_star / 4, "$r^*/4$", color=COLORS["high"])
+    ax.set(xscale="log", xlabel="$r$", ylabel="loss $L/T$", ylim=(-0.03, 1.05))
+    ax.legend(fontsize=8, loc="lower left")
+    return ax
+
+
+def _flat(run):
+    """A run's histories as ``(recorded, runs)`` and its delays as ``(runs,)``."""
+    loss = run.loss.reshape(len(run.epochs), -1)
+    return loss, run.r.reshape(loss.shape), np.broadcast_to(run.T, run.r.shape[1:]).ravel()
+
+
+def loss_curves(ax, run, labels):
+    """Fig. 2B: normalised loss over epochs, one line per run of a :class:`~ghostbook.toy.ToyRun`."""
+    loss, _, T = _flat(run)
+    for j, label in enumerate(labels):
+        ax.plot(run.epochs, loss[:, j] / T[j], label=label)
+    ax.set(xlabel="epoch", ylabel="loss $L/T$", ylim=(-0.03, 1.05))
+    ax.legend(fontsize=8)
+    return ax
+
+
+def r_curves(ax, run, labels):
+    """Fig. 2C: ``r / r*`` over epochs, with the point of no return ``r*/4``."""
+    _, r, T = _flat(run)
+    for j, label in enumerate(labels):
+        ax.plot(run.epochs, r[:, j] / toy.optimal_r(T[j]), label=label)
+    ax.axhline(1, color="0.5", lw=0.8, ls="--")
+    ax.axhline(0.25, color=COLORS["high"], lw=0.8, ls="--")
+    ax.set(xlabel="epoch", ylabel="$r / r^*$", yscale="log")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def lr_sweep(ax, lrs, final_loss, T, alpha_star=None):
+    """Fig. 2D: final ``L/T`` against learning rate, mean +- s.e.m. over instances (axis 0)."""
+    norm = np.asarray(final_loss) / T
+    mean = norm.mean(axis=0)
+    sem = norm.std(axis=0, ddof=1) / np.sqrt(norm.shape[0]) if norm.shape[0] > 1 else 0 * mean
+    ax.plot(lrs, mean, color="black", lw=1.2)
+    ax.fill_between(lrs, mean - sem, mean + sem, color="0.6", alpha=0.5)
+    if alpha_star is not None:
+        _mark(ax, alpha_star, r"$\alpha^*$", color=COLORS["high"])
+    ax.set(xscale="log", xlabel=r"learning rate $\alpha$", ylabel="final loss $L/T$")
+    return ax
+
+
+def critical_scaling(ax, T, alpha_empirical, slope=None):
+    """Critical learning rate against ``T`` on log-log axes: measured vs Eq. 15."""
+    T = np.asarray(T, dtype=float)
+    ax.loglog(T, toy.critical_learning_rate(T), color="black", label=r"Eq. 15: $3\pi^4/32\,T^{-5}$")
+    label = "gradient descent" + (f" (fit: slope {slope:.3f})" if slope is not None else "")
+    ax.loglog(T, alpha_empirical, "o", color=COLORS["high"], label=label)
+    ax.set(xlabel="delay $T$", ylabel=r"critical learning rate $\alpha^*$")
+    ax.legend(fontsize=8)
+    return ax
