@@ -1,0 +1,83 @@
+"""Cached runs on disk: arrays in ``NAME.npz`` beside metadata in ``NAME.json``.
+
+Both files are written to a temporary name and moved into place, so an
+interrupted run never leaves a half-written result. A result is *fresh* when the
+settings stored with it equal the settings the code would use now; chapters
+load only fresh results, so a changed default cannot leave stale figures behind.
+"""
+import dataclasses
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "results"
+
+
+def results_dir():
+    """``$GHOSTBOOK_RESULTS`` if set, else the repository's ``results/``."""
+    return Path(os.environ.get("GHOSTBOOK_RESULTS", DEFAULT_DIR))
+
+
+def canonical(settings):
+    """Settings (a dataclass or a dict) as plain JSON values, for storage and comparison."""
+    if dataclasses.is_dataclass(settings):
+        settings = dataclasses.asdict(settings)
+    return json.loads(json.dumps(settings, sort_keys=True))
+
+
+def _atomic_write(path, write):
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def save(name, arrays, settings, wall_time, directory=None):
+    """Store ``arrays`` (a dict of NumPy arrays) with their settings and provenance."""
+    directory = Path(directory or results_dir())
+    directory.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "name": name,
+        "settings": canonical(settings),
+        "ghostbook_version": __version__,
+        "wall_time_s": round(float(wall_time), 3),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "arrays": sorted(arrays),
+    }
+    _atomic_write(directory / f"{name}.npz", lambda f: np.savez_compressed(f, **arrays))
+    text = json.dumps(meta, indent=2, sort_keys=True).encode()
+    _atomic_write(directory / f"{name}.json", lambda f: f.write(text))
+    return meta
+
+
+def metadata(name, directory=None):
+    """The stored metadata of ``name``, or ``None`` if there is no such result."""
+    path = Path(directory or results_dir()) / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def is_fresh(name, settings, directory=None):
+    meta = metadata(name, directory)
+    return meta is not None and meta["settings"] == canonical(settings)
+
+
+def load(name, settings, directory=None):
+    """``(arrays, metadata)`` of a fresh result, or ``None`` if absent or stale."""
+    if not is_fresh(name, settings, directory):
+        return None
+    with np.load(Path(directory or results_dir()) / f"{name}.npz") as data:
+        arrays = {key: data[key] for key in data.files}
+    return arrays, metadata(name, directory)

@@ -1,0 +1,52 @@
+"""The book's structure: every chapter in the TOC exists, ships without outputs,
+starts from a fresh kernel's point of view, and the site shows static figures
+where a live kernel shows widgets."""
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def notebooks():
+    return sorted((ROOT / "book").glob("*.ipynb"))
+
+
+def test_toc_entries_exist_and_every_notebook_is_in_the_toc():
+    paths = {f: [p for p in (ROOT / (f + ext) for ext in (".md", ".ipynb")) if p.exists()]
+             for f in toc_files()}
+    assert all(len(found) == 1 for found in paths.values()), paths
+    in_toc = {p[0] for p in paths.values()}
+    assert set(notebooks()) <= in_toc
+
+
+@pytest.mark.parametrize("path", notebooks(), ids=lambda p: p.name)
+def test_notebook_is_committed_clean(path):
+    nb = json.loads(path.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code, "a chapter without code"
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+    first = "".join(code[0]["source"])
+    assert "import" in first, "imports belong in the first code cell"
+    sources = "".join("".join(c["source"]) for c in code)
+    assert "sys.path" not in sources, "notebooks import the installed package"
+    titles = [line for c in nb["cells"] if c["cell_type"] == "markdown"
+              for line in "".join(c["source"]).splitlines() if line.startswith("# ")]
+    assert len(titles) == 1, f"one top-level title per chapter, found {titles}"
+
+
+def test_site_prefers_static_figures_over_widget_views():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    overrides = config["sphinx"]["config"]["nb_mime_priority_overrides"]
+    assert ["html", "application/vnd.jupyter.widget-view+json", None] in overrides
+    assert config["execute"]["allow_errors"] is False
