@@ -81,19 +81,21 @@ def trajectory(r, t):
     with np.errstate(invalid="ignore", over="ignore"):
         x = np.where(r > 0, a * np.tan(np.where(escaped, 0.0, a * t)), -a * np.tanh(a * t))
     x = np.where(escaped, np.inf, np.where(r == 0, 0.0, x))
-    return _out(x)
+    return _out(np.where(t == 0, 0.0, x))  # x(0) = 0 for every r, infinite ones included
 
 
 def in_no_learning_zone(r, T):
     """True where ``r < r*/4``: the state escapes after ``2T`` and the gradient is zero."""
-    return np.asarray(_real("r", r) < optimal_r(T) / 4)
+    zone = np.asarray(_real("r", r) < optimal_r(T) / 4)
+    return bool(zone) if zone.ndim == 0 else zone
 
 
 def analytic_loss(r, T):
     """Loss in the limit ``c, x* -> inf`` (Eq. 12): ``|T - t*|`` for ``r >= r*/4``, else ``T``."""
     r, T = np.broadcast_arrays(_real("r", r), _positive("T", T))
     t_esc = np.asarray(escape_time(r))
-    return _out(np.where(r >= optimal_r(T) / 4, np.abs(T - t_esc), T))
+    # t* rounds to just above 2T at r = r*/4 for some T; the loss never exceeds T.
+    return _out(np.where(r >= optimal_r(T) / 4, np.minimum(np.abs(T - t_esc), T), T))
 
 
 def analytic_grad(r, T):
@@ -108,9 +110,10 @@ def analytic_grad(r, T):
 
 def _grad(r, r_star):
     """Eq. 13 without argument checks: the inner loop of gradient descent."""
-    magnitude = np.pi / (4 * np.where(r > 0, r, 1.0) ** 1.5)
     sign = np.where(r >= r_star, 1.0, np.where(r > r_star / 4, -1.0, 0.0))
-    return sign * magnitude
+    with np.errstate(over="ignore", divide="ignore"):  # r**1.5 -> inf or 0 at the extremes
+        magnitude = np.pi / (4 * np.where(r > 0, r, 1.0) ** 1.5)
+    return sign * np.where(sign == 0, 0.0, magnitude)  # no 0 * inf in the no-learning zone
 
 
 def euler_trajectory(r, t_max, dt=0.1):
@@ -142,7 +145,8 @@ def simulated_loss(r, T=100.0, c=1.0, x_star=10.0, dt=0.1):
     c, x_star = float(_positive("c", c)), float(_real("x_star", x_star))
     t, x = euler_trajectory(r, 2 * T, dt)
     target = (t > T).astype(float).reshape((-1,) + (1,) * (x.ndim - 1))
-    output = expit(c * (x - x_star))
+    with np.errstate(over="ignore"):  # c (x - x*) may be +-inf; expit maps it to 1 or 0
+        output = expit(c * (x - x_star))
     return _out(float(dt) * np.sum((output - target) ** 2, axis=0))
 
 
@@ -206,6 +210,8 @@ def empirical_critical_learning_rate(T=100.0, epochs=20_000, r0_factor=10.0,
     T = _positive("T", T)
     epochs = _positive_int("epochs", epochs)
     _positive("r0_factor", r0_factor), _positive("rtol", rtol)
+    if len(bracket) != 2 or not 0 < _positive("bracket", bracket)[0] < bracket[1]:
+        raise ValueError(f"bracket must be (lo, hi) with 0 < lo < hi, got {bracket!r}")
     alpha = np.asarray(critical_learning_rate(T))
     r0 = r0_factor * np.asarray(optimal_r(T))
     lo, hi = alpha * bracket[0], alpha * bracket[1]
