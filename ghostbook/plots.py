@@ -21,8 +21,19 @@ STYLE = {
 
 
 def use_style():
-    """Apply the book's matplotlib style (call once, in a chapter's first cell)."""
+    """Apply the book's style (call once, in a chapter's first cell).
+
+    In a notebook kernel this also selects the inline backend, so figures render
+    (and glue) as PNG even where ``MPLBACKEND`` names a non-interactive backend.
+    """
     plt.rcParams.update(STYLE)
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and type(shell).__name__ == "ZMQInteractiveShell":
+        shell.run_line_magic("matplotlib", "inline")
 
 
 def _mark(ax, x, label, color="0.5"):
