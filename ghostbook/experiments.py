@@ -1,13 +1,15 @@
 """One function per figure, its settings in one table.
 
 The chapters and the command line call these functions; nothing here plots.
-The toy model's figures are cheap, so they run at the paper's scale everywhere.
+The toy model's figures are cheap, so they run at the paper's scale everywhere;
+the RNN figures have a ``quick`` and a ``paper`` scale (see :data:`SCALES`).
 """
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import toy
+from . import results, toy
 
 
 @dataclass(frozen=True)
@@ -66,3 +68,182 @@ def critical_rate_scaling(s=TOY):
     alpha = np.asarray(toy.empirical_critical_learning_rate(T))
     slope, _ = np.polyfit(np.log(T), np.log(alpha), 1)
     return T, alpha, float(slope)
+
+
+# --- Rank-one RNNs: Figs. 3, S1 and 4 -----------------------------------------------------
+# Each figure has settings at two scales, ``quick`` (what a chapter computes in CI or on
+# Binder) and ``paper`` (what the paper ran, cached under results/ by the CLI), and one
+# function computing a dict of arrays from them. Histories are thinned (every
+# ``record_every`` epochs) so that cached paper-scale results stay small.
+
+
+@dataclass(frozen=True)
+class Fig3Settings:
+    """Fig. 3: one network (seed 40) at a low (A) and a high (B) learning rate."""
+
+    seed: int = 40
+    lr_a: float = 0.003            # Fig. 3A: abrupt learning through a ghost
+    epochs_a: int = 500_000
+    record_every_a: int = 10       # loss and gradient norm kept every this many epochs
+    snapshot_every_a: int = 1000   # parameters kept for the latent analysis
+    lr_b: float = 0.02             # Fig. 3B: the saddle-node bifurcation
+    epochs_b: int = 6000
+    snapshot_every_b: int = 10
+    c: float = 10.0
+    dtype: str = "float32"
+
+
+@dataclass(frozen=True)
+class FigS1Settings:
+    """Fig. S1: final loss against learning rate, seeds 0..seeds-1."""
+
+    lr_decades: tuple = (-4.0, -1.0)
+    n_lrs: int = 30
+    seeds: int = 10
+    epochs: int = 200_001
+    record_every: int = 1000
+    c: float = 10.0
+    dtype: str = "float32"
+
+    @property
+    def lrs(self):
+        return np.logspace(*self.lr_decades, self.n_lrs)
+
+
+@dataclass(frozen=True)
+class Fig4Settings:
+    """Fig. 4: 100 networks at lr 0.02, then recovery at lower confidence."""
+
+    seeds: int = 100
+    lr: float = 0.02
+    epochs: int = 6000
+    c: float = 10.0
+    last: int = 50                        # "stuck": max accuracy over the last 50 epochs <= 0.5
+    recovery_c_decades: tuple = (-3.0, 1.0)
+    n_recovery_c: int = 30
+    recovery_epochs: int = 100
+    record_every: int = 10
+    dtype: str = "float32"
+
+    @property
+    def recovery_c(self):
+        return np.logspace(*self.recovery_c_decades, self.n_recovery_c)
+
+
+SCALES = {
+    "fig3": {"paper": Fig3Settings(), "quick": Fig3Settings(epochs_a=60_000, snapshot_every_a=500)},
+    "figS1": {"paper": FigS1Settings(),
+              "quick": FigS1Settings(n_lrs=10, seeds=4, epochs=20_001, record_every=500)},
+    "fig4": {"paper": Fig4Settings(), "quick": Fig4Settings()},
+}
+"""Every RNN figure's settings, at both scales, in one table."""
+
+
+def _snapshots(every, epochs):
+    return np.arange(0, epochs + 1, every)
+
+
+def _record(history, every):
+    """Thin an ``(E, B)`` history to epochs ``0, every, 2 every, ...``."""
+    return np.ascontiguousarray(history[::every])
+
+
+def fig3(s, progress=None):
+    """Fig. 3A and 3B: histories and parameter snapshots of seed ``s.seed``."""
+    from . import train  # compiled kernels load on first use, not on import of this module
+
+    out = {}
+    for tag, lr, epochs, every, snap in (("a", s.lr_a, s.epochs_a, s.record_every_a, s.snapshot_every_a),
+                                         ("b", s.lr_b, s.epochs_b, 1, s.snapshot_every_b)):
+        run = train.train_rank_one([s.seed], lr, epochs, c=s.c, dtype=np.dtype(s.dtype),
+                                   snapshot_epochs=_snapshots(snap, epochs), progress=progress)
+        out[f"loss_{tag}"] = _record(run.loss[:, 0], every)
+        out[f"grad_norm_{tag}"] = _record(run.grad_norm[:, 0], every)
+        out[f"snapshot_epochs_{tag}"] = run.snapshot_epochs
+        for name in ("m", "n", "b"):
+            out[f"{name}_{tag}"] = getattr(run.snapshots, name)[:, 0]     # (S, N)
+    return out
+
+
+def figS1(s, progress=None):
+    """Fig. S1: every (learning rate, seed) pair trained together; axes (lr, seed)."""
+    from . import train
+
+    lrs, seeds = np.repeat(s.lrs, s.seeds), np.tile(np.arange(s.seeds), s.n_lrs)
+    run = train.train_rank_one(seeds.tolist(), lrs, s.epochs, c=s.c, dtype=np.dtype(s.dtype),
+                               progress=progress)
+    shape = (s.n_lrs, s.seeds)
+    return {"lrs": s.lrs, "final_loss": run.loss[-1].reshape(shape),
+            "loss": _record(run.loss, s.record_every).reshape((-1,) + shape)}
+
+
+def stuck_networks(accuracy, last):
+    """Fig. 4's definitions on an ``(E, B)`` accuracy history: which networks learned at
+    some point (max accuracy > 0.5) and which of those ended stuck (max accuracy over the
+    last ``last`` epochs <= 0.5)."""
+    learned = accuracy.max(axis=0) > 0.5
+    return learned, learned & (accuracy[-last:].max(axis=0) <= 0.5)
+
+
+def fig4(s, progress=None):
+    """Fig. 4: 100 networks at lr 0.02; the stuck ones retrained at 30 lower confidences."""
+    from . import train
+
+    seeds = list(range(s.seeds))
+    dtype = np.dtype(s.dtype)
+    run = train.train_rank_one(seeds, s.lr, s.epochs, c=s.c, dtype=dtype, progress=progress)
+    learned, stuck = stuck_networks(run.accuracy, s.last)
+    idx = np.flatnonzero(stuck)
+    recovery = np.empty((s.n_recovery_c, s.recovery_epochs, idx.size), dtype)
+    for k, c in enumerate(s.recovery_c if idx.size else ()):
+        again = train.train_rank_one(None, s.lr, s.recovery_epochs, c=c, init=run.params[idx],
+                                     progress=False)
+        recovery[k] = again.loss
+    return {"accuracy": run.accuracy, "loss": _record(run.loss, s.record_every),
+            "grad_norm": _record(run.grad_norm, s.record_every), "learned": learned,
+            "stuck": stuck, "recovery_c": s.recovery_c, "recovery_loss": recovery,
+            **{f"final_{k}": v for k, v in run.params.arrays().items()},
+            **fig4_rounding(s)}
+
+
+def fig4_rounding(s):
+    """How rounding changes Fig. 4's fates: the same 100 networks trained in float64, and
+    in float32 one network at a time instead of as one ensemble."""
+    from . import train
+
+    seeds = list(range(s.seeds))
+    wide = train.train_rank_one(seeds, s.lr, s.epochs, c=s.c, dtype=np.float64, progress=False)
+    solo = np.stack([train.train_rank_one([seed], s.lr, s.epochs, c=s.c, dtype=np.dtype(s.dtype),
+                                          progress=False).accuracy[:, 0] for seed in seeds], axis=1)
+    learned64, stuck64 = stuck_networks(wide.accuracy, s.last)
+    learned_solo, stuck_solo = stuck_networks(solo, s.last)
+    return {"learned_float64": learned64, "stuck_float64": stuck64,
+            "learned_solo": learned_solo, "stuck_solo": stuck_solo}
+
+
+COMPUTE = {"fig3": fig3, "figS1": figS1, "fig4": fig4}
+
+
+def reproduce(name, scale="quick", progress=None, save=True):
+    """Compute figure ``name`` at ``scale``; with ``save``, cache it as ``results/NAME-SCALE``."""
+    if name not in COMPUTE:
+        raise ValueError(f"name must be one of {sorted(COMPUTE)}, got {name!r}")
+    if scale not in SCALES[name]:
+        raise ValueError(f"scale must be one of {sorted(SCALES[name])}, got {scale!r}")
+    settings = SCALES[name][scale]
+    tic = time.perf_counter()
+    arrays = COMPUTE[name](settings, progress=progress)
+    meta = {"settings": results.canonical(settings), "wall_time_s": time.perf_counter() - tic}
+    if save:
+        meta = results.save(f"{name}-{scale}", arrays, settings, meta["wall_time_s"])
+    return arrays, meta
+
+
+def load_or_compute(name, progress=None):
+    """A chapter's entry point: the cached paper-scale result if it is fresh, else the quick
+    scale computed now (and not saved). Returns ``(arrays, scale, metadata)``."""
+    cached = results.load(f"{name}-paper", SCALES[name]["paper"])
+    if cached is not None:
+        return cached[0], "paper", cached[1]
+    arrays, meta = reproduce(name, "quick", progress=progress, save=False)
+    return arrays, "quick", meta

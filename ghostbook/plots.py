@@ -124,11 +124,7 @@ def r_curves(ax, run, labels):
 
 def lr_sweep(ax, lrs, final_loss, T, alpha_star=None):
     """Fig. 2D: final ``L/T`` against learning rate, mean +- s.e.m. over instances (axis 0)."""
-    norm = np.asarray(final_loss) / T
-    mean = norm.mean(axis=0)
-    sem = norm.std(axis=0, ddof=1) / np.sqrt(norm.shape[0]) if norm.shape[0] > 1 else 0 * mean
-    ax.plot(lrs, mean, color="black", lw=1.2)
-    ax.fill_between(lrs, mean - sem, mean + sem, color="0.6", alpha=0.5)
+    mean_sem(ax, lrs, (np.asarray(final_loss) / T).T, color="black")
     if alpha_star is not None:
         _mark(ax, alpha_star, r"$\alpha^*$", color=COLORS["high"])
     ax.set(xscale="log", xlabel=r"learning rate $\alpha$", ylabel="final loss $L/T$")
@@ -143,4 +139,103 @@ def critical_scaling(ax, T, alpha_empirical, slope=None):
     ax.loglog(T, alpha_empirical, "o", color=COLORS["high"], label=label)
     ax.set(xlabel="delay $T$", ylabel=r"critical learning rate $\alpha^*$")
     ax.legend(fontsize=8)
+    return ax
+
+
+# --- Rank-one RNNs (Figs. 3, 4, S1) --------------------------------------------------------
+
+
+def latent_flows(ax, kappa, flows, portraits=None):
+    """Latent flow ``f(kappa)`` (Eq. 4) at several epochs, with fixed points and ghosts.
+
+    ``flows`` maps a label (e.g. "epoch 30000") to ``f`` on ``kappa``; ``portraits`` maps
+    the same labels to :class:`ghostbook.latent.Portrait` objects to mark.
+    """
+    ax.axhline(0, color="0.6", lw=0.8)
+    for label, f in flows.items():
+        line, = ax.plot(kappa, f, label=label)
+        portrait = (portraits or {}).get(label)
+        if portrait is None:
+            continue
+        for fp in portrait.fixed_points:
+            ax.plot(fp.kappa, 0, "o", color=line.get_color(),
+                    mfc=line.get_color() if fp.stable else "white", ms=6)
+        for ghost in portrait.ghosts:
+            ax.plot(ghost.kappa, np.interp(ghost.kappa, kappa, f), "D", color=line.get_color(),
+                    mfc="none", ms=7)
+    ax.set(xlabel=r"latent variable $\kappa$", ylabel=r"$f(\kappa)$")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def kappa_trace(ax, kappa_t, kappa_star=1.0, delay=20, label=None):
+    """``kappa_t`` over the 40 steps of a trial, with the threshold and the delay."""
+    steps = np.arange(1, len(kappa_t) + 1)
+    ax.plot(steps, kappa_t, marker=".", label=label)
+    ax.axhline(kappa_star, color="0.5", lw=0.8, ls="--")
+    ax.axvline(delay + 0.5, color="black", lw=0.8)
+    ax.set(xlabel="time step", ylabel=r"$\kappa_t = n \cdot x_t$")
+    if label is not None:
+        ax.legend(fontsize=8)
+    return ax
+
+
+def training_history(ax_loss, ax_grad, epochs, loss, grad_norm, marks=None):
+    """Loss and gradient norm over epochs (Fig. 3), with marked epochs ``{label: epoch}``."""
+    ax_loss.plot(epochs, loss, color="black", lw=0.8)
+    ax_grad.plot(epochs, grad_norm, color=COLORS["low"], lw=0.8)
+    ax_loss.set(ylabel="loss", ylim=(-0.05, 2.05))
+    ax_grad.set(ylabel="gradient norm", yscale="log", xlabel="epoch")
+    for label, epoch in (marks or {}).items():
+        for ax in (ax_loss, ax_grad):
+            ax.axvline(epoch, color=COLORS["high"], lw=0.8, ls=":")
+        ax_loss.annotate(label, (epoch, 1.0), xycoords=("data", "axes fraction"),
+                         ha="center", va="bottom", fontsize=8, color=COLORS["high"])
+    return ax_loss, ax_grad
+
+
+def latent_history(ax, history):
+    """Fixed-point count and slowest-ghost speed over training (a :class:`LatentHistory`)."""
+    ax.step(history.epochs, history.n_fixed_points, where="post", color="black")
+    ax.set(xlabel="epoch", ylabel=r"fixed points in $[-15, 15]$")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    twin = ax.twinx()
+    twin.plot(history.epochs, history.ghost_speed, color=COLORS["ghost"], lw=1)
+    twin.set_yscale("log")
+    twin.set_ylabel(r"ghost speed $|f|$", color=COLORS["ghost"])
+    return ax, twin
+
+
+def mean_sem(ax, x, values, label=None, color=None):
+    """Mean +- s.e.m. over the last axis of ``values`` against ``x``."""
+    values = np.asarray(values, dtype=float)
+    mean = values.mean(axis=-1)
+    sem = values.std(axis=-1, ddof=1) / np.sqrt(values.shape[-1]) if values.shape[-1] > 1 else 0 * mean
+    line, = ax.plot(x, mean, label=label, color=color)
+    ax.fill_between(x, mean - sem, mean + sem, color=line.get_color(), alpha=0.25, lw=0)
+    return ax
+
+
+def epoch_traces(ax, epochs, series, ylabel, hline=None):
+    """Quantities over training: ``series`` maps a label to values ``(S,)`` at ``epochs``
+    (NaN where a quantity is undefined, e.g. no ghost yet); ``hline`` marks a reference level."""
+    if hline is not None:
+        ax.axhline(hline, color="0.5", lw=0.8, ls="--")
+    for label, values in series.items():
+        ax.plot(epochs, values, label=label)
+    ax.set(xlabel="epoch", ylabel=ylabel)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def by_confidence(ax, x, values, c, cmap="viridis"):
+    """Fig. 4's recovery panel: mean +- s.e.m. over the last axis of each ``values[k]``
+    against ``x``, one line per confidence ``c[k]``, coloured by ``log c``."""
+    logc = np.log(np.asarray(c, dtype=float))
+    span = np.ptp(logc) if len(logc) > 1 else 1.0
+    colors = plt.get_cmap(cmap)((logc - logc.min()) / (span or 1.0))
+    for v, ck, color in zip(values, c, colors):
+        mean_sem(ax, x, v, label=f"$c = {ck:.3g}$", color=color)
+    ax.set(xlabel="recovery epoch")
+    ax.legend(fontsize=7, ncol=2)
     return ax

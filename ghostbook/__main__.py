@@ -1,0 +1,43 @@
+"""Command line: ``python -m ghostbook reproduce FIGURE [--scale quick|paper]``.
+
+Computes one figure's experiment with a progress bar and caches the arrays and their
+metadata under ``results/`` (``$GHOSTBOOK_RESULTS`` to change), where the chapters
+find them. ``python -m ghostbook status`` lists what is cached and whether it is fresh.
+"""
+import argparse
+import sys
+
+from . import experiments, results
+
+
+def _status():
+    for name, scales in experiments.SCALES.items():
+        for scale, settings in scales.items():
+            meta = results.metadata(f"{name}-{scale}")
+            if meta is None:
+                state = "not computed"
+            else:
+                fresh = "fresh" if results.is_fresh(f"{name}-{scale}", settings) else "STALE"
+                state = f"{fresh}, {meta['wall_time_s']:.0f} s on {meta['created']}"
+            print(f"{name:6} {scale:6} {state}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m ghostbook", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser("reproduce", help="compute a figure and cache its results")
+    rep.add_argument("figure", choices=sorted(experiments.COMPUTE))
+    rep.add_argument("--scale", choices=("quick", "paper"), default="quick",
+                     help="quick: what the chapters compute; paper: the paper's full scale")
+    sub.add_parser("status", help="list cached results and whether they match the settings")
+    args = parser.parse_args(argv)
+    if args.command == "status":
+        _status()
+        return
+    _, meta = experiments.reproduce(args.figure, args.scale, progress=True)
+    print(f"{args.figure} at {args.scale} scale: {meta['wall_time_s']:.1f} s, "
+          f"saved to {results.results_dir() / (args.figure + '-' + args.scale)}.npz")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

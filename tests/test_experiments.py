@@ -1,0 +1,64 @@
+"""The figure experiments, the CLI and the cached paper-scale results."""
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from ghostbook import __main__ as cli
+from ghostbook import experiments, results
+
+PAPER_FIGURES = ("fig3", "figS1", "fig4")
+
+
+@pytest.mark.parametrize("name", PAPER_FIGURES)
+def test_committed_paper_results_are_fresh(name):
+    """A result is committed for every RNN figure and matches today's settings table."""
+    meta = results.metadata(f"{name}-paper", results.DEFAULT_DIR)
+    assert meta is not None, f"results/{name}-paper.json is missing: run python -m ghostbook reproduce {name} --scale paper"
+    assert meta["settings"] == results.canonical(experiments.SCALES[name]["paper"]), \
+        f"results/{name}-paper is stale: its settings differ from experiments.SCALES"
+    with np.load(results.DEFAULT_DIR / f"{name}-paper.npz") as data:
+        assert sorted(data.files) == meta["arrays"]
+
+
+def test_every_cached_file_names_a_known_figure_and_scale():
+    for path in results.DEFAULT_DIR.glob("*.json"):
+        name, scale = path.stem.rsplit("-", 1)
+        assert scale in experiments.SCALES[name], path.name
+        assert json.loads(path.read_text())["name"] == path.stem
+
+
+def test_paper_scale_matches_the_reproduction_notes():
+    fig3, s1, fig4 = (experiments.SCALES[n]["paper"] for n in PAPER_FIGURES)
+    assert (fig3.seed, fig3.lr_a, fig3.epochs_a, fig3.lr_b, fig3.epochs_b) == (40, 0.003, 500_000, 0.02, 6000)
+    np.testing.assert_allclose(s1.lrs, np.logspace(-4, -1, 30))
+    assert (s1.seeds, s1.epochs) == (10, 200_001)
+    assert (fig4.seeds, fig4.lr, fig4.epochs, fig4.c) == (100, 0.02, 6000, 10.0)
+    np.testing.assert_allclose(fig4.recovery_c, np.logspace(-3, 1, 30))
+
+
+def test_fig4_on_a_tiny_ensemble_has_consistent_shapes():
+    s = dataclasses.replace(experiments.SCALES["fig4"]["quick"], seeds=4, epochs=60, last=5,
+                            n_recovery_c=2, recovery_epochs=3)
+    out = experiments.fig4(s, progress=False)
+    assert out["accuracy"].shape == (60, 4) and out["loss"].shape == (6, 4)
+    assert out["recovery_loss"].shape == (2, 3, out["stuck"].sum())
+    assert np.all(out["stuck"] <= out["learned"])
+
+
+def test_stuck_networks_follows_the_papers_definition():
+    acc = np.full((10, 3), 0.5)
+    acc[3, 0] = 0.9            # learned, then lost it: stuck
+    acc[3:, 1] = 0.9           # learned and kept it
+    learned, stuck = experiments.stuck_networks(acc, last=4)
+    assert learned.tolist() == [True, True, False] and stuck.tolist() == [True, False, False]
+
+
+def test_bad_figure_and_scale_are_rejected():
+    with pytest.raises(ValueError, match="name"):
+        experiments.reproduce("fig9")
+    with pytest.raises(ValueError, match="scale"):
+        experiments.reproduce("fig4", scale="huge")
+    with pytest.raises(SystemExit):
+        cli.main(["reproduce", "fig9"])
