@@ -44,6 +44,20 @@ def _atomic_write(path, write):
         raise
 
 
+def _compiler_versions():
+    """Versions of the JIT compiler behind the trainer: a different build may round
+    differently, so a cached run is bit-identical to a rerun only under the same one."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for pkg in ("numba", "llvmlite"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
 def save(name, arrays, settings, wall_time, directory=None):
     """Store ``arrays`` (a dict of NumPy arrays) with their settings and provenance."""
     directory = Path(directory or results_dir())
@@ -56,6 +70,8 @@ def save(name, arrays, settings, wall_time, directory=None):
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "python": platform.python_version(),
         "numpy": np.__version__,
+        **_compiler_versions(),
+        "machine": platform.machine(),
         "arrays": sorted(arrays),
     }
     _atomic_write(directory / f"{name}.npz", lambda f: np.savez_compressed(f, **arrays))
