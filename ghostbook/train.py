@@ -167,11 +167,12 @@ def _rank_k_epoch(theta, grad, X, H, O, G, kap, dx, K, delta, delay):
                 grad[i * K + k] += du * kap[t, k]
                 dk[k] += theta[i * K + k] * du
         for j in range(N):
-            s = keep * dx[j]
-            for k in range(K):
-                grad[iN + k * N + j] += dk[k] * X[t, j]
-                s += dk[k] * theta[iN + k * N + j]
-            dx[j] = s
+            dx[j] *= keep
+        for k in range(K):                               # rows of N: contiguous, vectorised
+            row, a = iN + k * N, dk[k]
+            for j in range(N):
+                grad[row + j] += a * X[t, j]
+                dx[j] += a * theta[row + j]
     return L, acc
 
 
