@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import results, toy
+from . import results, rnn, toy
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,8 @@ class Fig3Settings:
     lr_b: float = 0.02             # Fig. 3B: the saddle-node bifurcation
     epochs_b: int = 6000
     snapshot_every_b: int = 10
+    nudged_copies: int = 64        # Fig. 3B's network, one parameter moved by one ulp per copy
+    nudge_seed: int = 0            # picks which parameter each copy moves, and which way
     c: float = 10.0
     dtype: str = "float32"
 
@@ -148,17 +150,53 @@ def _record(history, every):
     return np.ascontiguousarray(history[::every])
 
 
+def nudged_copies(params, copies, seed=0):
+    """``copies`` copies of one network (``params`` with a network axis of length 1): copy 0
+    unchanged, every other with one non-zero parameter, chosen at random, moved to the next
+    representable number up or down. Rounding differs between implementations by that
+    much; how far the copies' training histories part shows how much it matters. (A zero
+    bias would move to a subnormal number that rounds away in ``m kappa + b``.)"""
+    if params.batch_shape != (1,):
+        raise ValueError(f"params must hold one network, got batch shape {params.batch_shape}")
+    copies = rnn._positive_int("copies", copies)
+    theta = np.repeat(params.flat(), copies, axis=0)                 # (copies, P)
+    rng = np.random.default_rng(seed)
+    which = rng.choice(np.flatnonzero(theta[0]), copies)
+    up = rng.random(copies) < 0.5
+    rows = np.arange(1, copies)
+    theta[rows, which[1:]] = np.nextafter(theta[rows, which[1:]],
+                                          np.where(up[1:], np.inf, -np.inf).astype(theta.dtype))
+    return params.with_flat(theta)
+
+
+def fig3_rounding(s):
+    """How rounding decides Fig. 3B's fate: seed ``s.seed`` at ``s.lr_b`` in float64, with
+    PyTorch autograd in float32 (another summation order), and as ``s.nudged_copies``
+    one-ulp copies. Accuracy histories ``(epochs_b, runs)``."""
+    from . import train
+
+    init = rnn.init_rank_one([s.seed], dtype=np.dtype(s.dtype))
+    wide = train.train_rank_one([s.seed], s.lr_b, s.epochs_b, c=s.c, dtype=np.float64, progress=False)
+    autograd = train.train_reference(init, s.lr_b, s.epochs_b, c=s.c)
+    nudged = train.train_rank_one(None, s.lr_b, s.epochs_b, c=s.c, progress=False,
+                                  init=nudged_copies(init, s.nudged_copies, s.nudge_seed))
+    return {"accuracy_b_float64": wide.accuracy[:, 0], "accuracy_b_autograd": autograd.accuracy[:, 0],
+            "accuracy_b_nudged": nudged.accuracy}
+
+
 def fig3(s, progress=None):
-    """Fig. 3A and 3B: histories and parameter snapshots of seed ``s.seed``."""
+    """Fig. 3A and 3B: histories and parameter snapshots of seed ``s.seed``, and the rounding
+    study of 3B (:func:`fig3_rounding`)."""
     from . import train  # compiled kernels load on first use, not on import of this module
 
-    out = {}
+    out = fig3_rounding(s)
     for tag, lr, epochs, every, snap in (("a", s.lr_a, s.epochs_a, s.record_every_a, s.snapshot_every_a),
                                          ("b", s.lr_b, s.epochs_b, 1, s.snapshot_every_b)):
         run = train.train_rank_one([s.seed], lr, epochs, c=s.c, dtype=np.dtype(s.dtype),
                                    snapshot_epochs=_snapshots(snap, epochs), progress=progress)
         out[f"loss_{tag}"] = _record(run.loss[:, 0], every)
         out[f"grad_norm_{tag}"] = _record(run.grad_norm[:, 0], every)
+        out[f"accuracy_{tag}"] = _record(run.accuracy[:, 0], every)
         out[f"snapshot_epochs_{tag}"] = run.snapshot_epochs
         for name in ("m", "n", "b"):
             out[f"{name}_{tag}"] = getattr(run.snapshots, name)[:, 0]     # (S, N)
@@ -185,6 +223,18 @@ def stuck_networks(accuracy, last):
     return learned, learned & (accuracy[-last:].max(axis=0) <= 0.5)
 
 
+def fate_epochs(accuracy, last):
+    """Epochs of the fates on an ``(E, B)`` accuracy history: ``learn (B,)``, the first epoch
+    with accuracy above chance (-1 if none), and ``stuck (B,)``, for networks that ended
+    stuck (:func:`stuck_networks`) the epoch from which accuracy stayed at chance (-1 for
+    the others)."""
+    above = accuracy > 0.5
+    learned, stuck = stuck_networks(accuracy, last)
+    learn = np.where(learned, above.argmax(axis=0), -1)
+    from_ = accuracy.shape[0] - above[::-1].argmax(axis=0)
+    return learn, np.where(stuck, from_, -1)
+
+
 def fig4(s, progress=None):
     """Fig. 4: 100 networks at lr 0.02; the stuck ones retrained at 30 lower confidences."""
     from . import train
@@ -207,18 +257,20 @@ def fig4(s, progress=None):
 
 
 def fig4_rounding(s):
-    """How rounding changes Fig. 4's fates: the same 100 networks trained in float64, and
-    in float32 one network at a time instead of as one ensemble."""
+    """How rounding changes Fig. 4's fates: the same networks trained in float64, and in
+    float32 by PyTorch autograd (the reference path: same arithmetic, another summation
+    order). Running a network alone or in the ensemble changes nothing (the compiled
+    trainer does the same operations either way; tested), so it is not a third arm."""
     from . import train
 
     seeds = list(range(s.seeds))
     wide = train.train_rank_one(seeds, s.lr, s.epochs, c=s.c, dtype=np.float64, progress=False)
-    solo = np.stack([train.train_rank_one([seed], s.lr, s.epochs, c=s.c, dtype=np.dtype(s.dtype),
-                                          progress=False).accuracy[:, 0] for seed in seeds], axis=1)
+    autograd = train.train_reference(rnn.init_rank_one(seeds, dtype=np.dtype(s.dtype)), s.lr,
+                                     s.epochs, c=s.c)
     learned64, stuck64 = stuck_networks(wide.accuracy, s.last)
-    learned_solo, stuck_solo = stuck_networks(solo, s.last)
+    learned_ag, stuck_ag = stuck_networks(autograd.accuracy, s.last)
     return {"learned_float64": learned64, "stuck_float64": stuck64,
-            "learned_solo": learned_solo, "stuck_solo": stuck_solo}
+            "learned_autograd": learned_ag, "stuck_autograd": stuck_ag}
 
 
 COMPUTE = {"fig3": fig3, "figS1": figS1, "fig4": fig4}

@@ -239,3 +239,17 @@ def by_confidence(ax, x, values, c, cmap="viridis"):
     ax.set(xlabel="recovery epoch")
     ax.legend(fontsize=7, ncol=2)
     return ax
+
+
+def onset_histogram(ax, onsets, copies, marks=None, bin_width=10):
+    """Epochs at which copies of a network got stuck (Fig. 3B's rounding study), out of
+    ``copies`` copies, with reference epochs ``marks = {label: epoch}``."""
+    onsets = np.asarray(onsets)
+    edges = np.arange(onsets.min() // bin_width * bin_width, onsets.max() + 2 * bin_width, bin_width)
+    ax.hist(onsets, bins=edges, color=COLORS["high"], alpha=0.8)
+    for label, epoch in (marks or {}).items():
+        _mark(ax, epoch, label)
+    ax.set(xlabel="epoch from which the copy stayed at chance",
+           ylabel=f"copies (of {copies})")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    return ax

@@ -30,41 +30,81 @@ CHUNK_SECONDS = 0.5
 _CONSTS = (RNN.delta, RNN.x0, RNN.kappa_star, RNN.steps, RNN.delay)
 """Eq. 17's settings, passed to the kernels (so changing them never leaves a stale cache)."""
 
-_JIT = dict(cache=True, error_model="numpy", fastmath={"reassoc", "contract"})
-"""Compiler flags: NumPy's error model (no zero-division checks) and reassociation let LLVM
-vectorise the loops over neurons; results stay deterministic and batch-independent."""
+_JIT = dict(cache=True, error_model="numpy")
+"""Compiler flags: NumPy's error model (no zero-division checks), and no ``fastmath``. Every
+sum below has one fixed order and no multiply-add is fused, so the result of every
+operation is fixed by IEEE arithmetic: a run is bit-identical on any CPU, whatever its
+vector width or FMA support (training at high learning rates is chaotic, so one differing
+bit would end in a different network)."""
 
 
-# --- tanh that vectorises ----------------------------------------------------------------
+# --- Arithmetic that vectorises and rounds the same on every CPU ------------------------
 
 
 @njit(**_JIT)
-def _tanh(u):
-    """``tanh(u)`` to within 3 ulp in float32 and float64, from arithmetic only (libm's
-    ``tanh`` is a scalar call that stops the loops over neurons from vectorising).
-
-    ``tanh|u| = -e / (2 + e)`` with ``e = expm1(-2|u|)``; ``expm1(x) = 2^k (e^r - 1) + 2^k - 1``
-    with ``x = k ln2 + r``, ``|r| <= ln2 / 2``, ``e^r - 1`` by its Taylor series to ``r^13``,
-    and ``2^k`` built from the bits of ``k``. ``|u|`` is capped at 20, where ``tanh = 1``
-    in float64; NaN propagates.
-    """
-    f = type(u)
-    a = abs(u)
-    a = f(20) if a > f(20) else a
-    x = f(-2) * a
-    k = np.floor(x * f(1.4426950408889634) + f(0.5))       # x = k ln2 + r, k in [-58, 0]
+def _exp_parts(x):
+    """``e^x = s (1 + q)`` for ``-116 <= x <= 0``, from arithmetic only (libm's ``exp`` is a
+    scalar call that stops the loops over neurons from vectorising, and differs between
+    CPUs). ``x = k ln2 + r`` with ``|r| <= ln2 / 2``; ``s = 2^k`` from the bits of ``-k``;
+    ``q = e^r - 1`` by its Taylor series to ``r^13``."""
+    f = type(x)
+    k = np.floor(x * f(1.4426950408889634) + f(0.5))
     r = (x - k * f(0.693145751953125)) - k * f(1.4286068203094173e-06)
     p = f(1 / 6227020800)
     for inv_factorial in (1 / 479001600, 1 / 39916800, 1 / 3628800, 1 / 362880, 1 / 40320,
                           1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2):
         p = p * r + f(inv_factorial)
     i = np.int32(-k)
-    s = f(1)                                                # 2^k from the bits of -k
+    s = f(1)
     for bit, scale in ((1, 0.5), (2, 0.25), (4, 2.0**-4), (8, 2.0**-8), (16, 2.0**-16),
-                       (32, 2.0**-32)):
+                       (32, 2.0**-32), (64, 2.0**-64)):
         s *= f(scale) if i & bit else f(1)
-    e = s * (r + r * r * p) + (s - f(1))
+    return s, r + r * r * p
+
+
+@njit(**_JIT)
+def _tanh(u):
+    """``tanh(u)`` to within 3 ulp in float32 and float64: ``tanh|u| = -e / (2 + e)`` with
+    ``e = expm1(-2|u|) = s q + (s - 1)``. ``|u|`` is capped at 20, where ``tanh = 1`` in
+    float64; NaN propagates."""
+    f = type(u)
+    a = abs(u)
+    s, q = _exp_parts(f(-2) * (f(20) if a > f(20) else a))
+    e = s * q + (s - f(1))
     return np.copysign(-e / (f(2) + e), u)
+
+
+@njit(**_JIT)
+def _sigmoid(z):
+    """``1 / (1 + e^-z)`` to within a few ulp, with ``e^-|z|`` from :func:`_exp_parts`.
+    ``|z|`` is capped at 80 (``sigmoid(-80) = 1.8e-35``, a normal number in float32)."""
+    f = type(z)
+    a = abs(z)
+    s, q = _exp_parts(-(f(80) if a > f(80) else a))
+    e = s + s * q
+    return f(1) / (f(1) + e) if z >= f(0) else e / (f(1) + e)
+
+
+@njit(**_JIT)
+def _dot(a, b):
+    """``a . b`` in eight interleaved partial sums combined pairwise: one summation order
+    on every CPU, which the compiler still turns into vector instructions."""
+    f = a.dtype.type
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = f(0)
+    n8 = a.shape[0] - a.shape[0] % 8
+    for j in range(0, n8, 8):
+        s0 += a[j] * b[j]
+        s1 += a[j + 1] * b[j + 1]
+        s2 += a[j + 2] * b[j + 2]
+        s3 += a[j + 3] * b[j + 3]
+        s4 += a[j + 4] * b[j + 4]
+        s5 += a[j + 5] * b[j + 5]
+        s6 += a[j + 6] * b[j + 6]
+        s7 += a[j + 7] * b[j + 7]
+    tail = f(0)
+    for j in range(n8, a.shape[0]):
+        tail += a[j] * b[j]
+    return (((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))) + tail
 
 
 # --- Compiled forward and backward passes (one network, one trial) -----------------------
@@ -86,19 +126,20 @@ def _readout(O, G, delay):
 
 
 @njit(**_JIT)
-def _rank_one_epoch(theta, c, grad, X, H, O, G, kap, dx, delta, kappa_star, delay):
+def _rank_one_epoch(theta, c, grad, X, H, O, G, kap, work, delta, kappa_star, delay):
     """Loss, accuracy and gradient (into ``grad``) of one rank-one network.
 
     ``theta = [m, n, b]`` (3N,). Forward: Eq. 17 with ``W x = m kappa``, readout Eq. 5.
     Backward: BPTT of Eq. 17, with ``kappa_t = n . x_t`` feeding both the readout at step
     ``t`` and the recurrent input of step ``t + 1``. Workspaces: ``X (41, N)``, ``H (40, N)``,
-    ``O, G (40,)``, ``kap (41,)``, ``dx (N,)``; ``X[0]`` holds ``x(0)``.
+    ``O, G (40,)``, ``kap (41,)``, ``work (2N,)``; ``X[0]`` holds ``x(0)``.
     """
     f = theta.dtype.type
     N, T = X.shape[1], O.shape[0]
     d, keep = f(delta), f(1 - delta)
     m, n, b = theta[:N], theta[N:2 * N], theta[2 * N:]
     gm, gn, gb = grad[:N], grad[N:2 * N], grad[2 * N:]
+    dx, du = work[:N], work[N:2 * N]                     # dL/dx_{t+1}; dL/d(input of tanh)
     kap[0] = _dot(n, X[0])
     for t in range(T):                                   # forward, Eq. 17
         k_t = kap[t]
@@ -106,21 +147,20 @@ def _rank_one_epoch(theta, c, grad, X, H, O, G, kap, dx, delta, kappa_star, dela
             H[t, j] = _tanh(m[j] * k_t + b[j])
             X[t + 1, j] = keep * X[t, j] + d * H[t, j]
         kap[t + 1] = _dot(n, X[t + 1])
-        O[t] = f(1) / (f(1) + np.exp(-c * (kap[t + 1] - f(kappa_star))))
+        O[t] = _sigmoid(c * (kap[t + 1] - f(kappa_star)))
     L, acc = _readout(O, G, delay)
     grad[:] = 0
-    dx[:] = 0                                            # dL/dx_{t+1}
+    dx[:] = 0
     for t in range(T - 1, -1, -1):                       # backward through time
         g_kap = c * G[t]                                 # readout: dL/dkappa_{t+1}
+        k_t = kap[t]
         for j in range(N):
             dx[j] += g_kap * n[j]
             gn[j] += g_kap * X[t + 1, j]
-        s, k_t = f(0), kap[t]                            # s: dL/dkappa_t via the recurrence
-        for j in range(N):
-            du = dx[j] * d * (f(1) - H[t, j] * H[t, j])
-            gb[j] += du
-            gm[j] += du * k_t
-            s += m[j] * du
+            du[j] = dx[j] * d * (f(1) - H[t, j] * H[t, j])
+            gb[j] += du[j]
+            gm[j] += du[j] * k_t
+        s = _dot(m, du)                                  # dL/dkappa_t via the recurrence
         for j in range(N):
             gn[j] += s * X[t, j]
             dx[j] = keep * dx[j] + s * n[j]
@@ -142,14 +182,13 @@ def _rank_k_epoch(theta, grad, X, H, O, G, kap, dx, K, delta, delay):
     for t in range(T):                                   # forward, Eq. 17
         for k in range(K):
             kap[t, k] = _dot(theta[iN + k * N:iN + (k + 1) * N], X[t])
-        for i in range(N):
-            u = theta[ib + i]
-            for k in range(K):
-                u += theta[i * K + k] * kap[t, k]
-            H[t, i] = _tanh(u)
+        for i in range(N):                               # input of tanh, then tanh
+            H[t, i] = _dot(theta[i * K:(i + 1) * K], kap[t]) + theta[ib + i]
+        for i in range(N):                               # in a loop of its own: vectorised
+            H[t, i] = _tanh(H[t, i])
             X[t + 1, i] = keep * X[t, i] + d * H[t, i]
         z = _dot(theta[iw:iw + N], X[t + 1]) + theta[ibo]
-        O[t] = f(1) / (f(1) + np.exp(-z))
+        O[t] = _sigmoid(z)
     L, acc = _readout(O, G, delay)
     grad[:] = 0
     dx[:] = 0
@@ -185,10 +224,12 @@ def _full_rank_epoch(theta, grad, X, H, O, G, du, dx, delta, delay):
     ib, iw, ibo = N * N, N * N + N, N * N + 2 * N
     for t in range(T):
         for i in range(N):
-            H[t, i] = _tanh(_dot(theta[i * N:(i + 1) * N], X[t]) + theta[ib + i])
+            H[t, i] = _dot(theta[i * N:(i + 1) * N], X[t]) + theta[ib + i]
+        for i in range(N):
+            H[t, i] = _tanh(H[t, i])
             X[t + 1, i] = keep * X[t, i] + d * H[t, i]
         z = _dot(theta[iw:iw + N], X[t + 1]) + theta[ibo]
-        O[t] = f(1) / (f(1) + np.exp(-z))
+        O[t] = _sigmoid(z)
     L, acc = _readout(O, G, delay)
     grad[:] = 0
     dx[:] = 0
@@ -205,14 +246,6 @@ def _full_rank_epoch(theta, grad, X, H, O, G, du, dx, delta, delay):
                 grad[i * N + j] += du[i] * X[t, j]
                 dx[j] += du[i] * theta[i * N + j]
     return L, acc
-
-
-@njit(**_JIT)
-def _dot(a, b):
-    s = a.dtype.type(0)
-    for j in range(a.shape[0]):
-        s += a[j] * b[j]
-    return s
 
 
 @njit(**_JIT)

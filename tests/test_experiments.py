@@ -62,3 +62,30 @@ def test_bad_figure_and_scale_are_rejected():
         experiments.reproduce("fig4", scale="huge")
     with pytest.raises(SystemExit):
         cli.main(["reproduce", "fig9"])
+
+
+def test_nudged_copies_move_one_parameter_by_one_ulp():
+    from ghostbook import rnn
+    init = rnn.init_rank_one([40])
+    copies = experiments.nudged_copies(init, 50, seed=3)
+    theta, base = copies.flat(), init.flat()[0]
+    assert theta.shape == (50, 300) and theta.dtype == np.float32
+    assert np.array_equal(theta[0], base)
+    moved = theta != base
+    assert np.all(moved[1:].sum(axis=1) == 1) and np.all(base[moved.any(axis=0)] != 0)
+    ulps = np.abs(theta[moved] - base[np.nonzero(moved)[1]]) / np.spacing(np.abs(base[np.nonzero(moved)[1]]))
+    assert np.all((ulps == 1) | (ulps == 0.5))        # one step: spacing halves below a power of 2
+    assert (theta[moved] > base[np.nonzero(moved)[1]]).any() and (theta[moved] < base[np.nonzero(moved)[1]]).any()
+    assert np.array_equal(experiments.nudged_copies(init, 50, seed=3).flat(), theta)
+    with pytest.raises(ValueError, match="params"):
+        experiments.nudged_copies(rnn.init_rank_one([1, 2]), 5)
+    with pytest.raises(ValueError, match="copies"):
+        experiments.nudged_copies(init, 0)
+
+
+def test_fate_epochs_on_hand_made_histories():
+    acc = np.full((10, 3), 0.5)
+    acc[3:6, 0] = 0.9          # above chance at epochs 3..5, then stuck from epoch 6
+    acc[2:, 1] = 0.75          # learned at epoch 2 and kept it
+    learn, stuck = experiments.fate_epochs(acc, last=4)
+    assert learn.tolist() == [3, 2, -1] and stuck.tolist() == [6, -1, -1]

@@ -66,7 +66,59 @@ def test_tanh_is_within_3_ulp_of_libm():
         assert special[0] == 1 and special[1] == -1 and np.isnan(special[2]) and np.signbit(special[3])
 
 
+@njit
+def _sigmoid_all(z):
+    out = np.empty_like(z)
+    for j in range(z.size):
+        out[j] = train._sigmoid(z[j])
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_is_within_4_ulp_of_the_exact_value(dtype):
+    z = np.concatenate([np.linspace(-80, 80, 40001), np.geomspace(1e-30, 5, 2001)]).astype(dtype)
+    z = np.concatenate([z, -z])
+    exact = 1 / (1 + np.exp(-z.astype(np.longdouble)))
+    ulp = np.abs(_sigmoid_all(z) - exact) / np.spacing(exact.astype(dtype))
+    assert float(ulp.max()) <= 4
+    capped = _sigmoid_all(np.array([-1e4, 1e4, -np.inf, np.inf], dtype))
+    assert capped[0] == _sigmoid_all(np.array([-80], dtype))[0] > 0 and capped[1] == 1
+    assert capped[2] == capped[0] and capped[3] == 1
+
+
+@pytest.mark.parametrize("size", [100, 7, 16, 203])
+def test_dot_sums_in_its_documented_order(size):
+    """Eight interleaved partial sums, combined pairwise, then the tail: bit for bit, so
+    a compiler that reassociated the sum (and a CPU-dependent result) would fail here."""
+    rng = np.random.default_rng(size)
+    a, b = (rng.normal(size=size).astype(np.float32) for _ in range(2))
+    lanes, n8 = [np.float32(0)] * 8, size - size % 8
+    for j in range(n8):
+        lanes[j % 8] = np.float32(lanes[j % 8] + a[j] * b[j])
+    tail = np.float32(0)
+    for j in range(n8, size):
+        tail = np.float32(tail + a[j] * b[j])
+    s = lanes
+    expected = np.float32(np.float32(np.float32(s[0] + s[1]) + np.float32(s[2] + s[3]))
+                          + np.float32(np.float32(s[4] + s[5]) + np.float32(s[6] + s[7])))
+    assert train._dot(a, b) == np.float32(expected + tail)
+
+
 # --- Reproducibility and batching ------------------------------------------------------------
+
+
+def test_cached_fig4_ensemble_reproduces_bit_for_bit():
+    """The committed Fig. 4 run (100 networks, 6000 epochs at lr 0.02, where training is
+    chaotic) was computed on another machine; retraining here must give the same bits.
+    This is what keeps the book's cached figures and its live reruns telling one story."""
+    from ghostbook import experiments, results
+    s = experiments.SCALES["fig4"]["paper"]
+    cached, _ = results.load("fig4-paper", s, results.DEFAULT_DIR)
+    run = train.train_rank_one(list(range(s.seeds)), s.lr, s.epochs, c=s.c, progress=False)
+    assert np.array_equal(run.accuracy, cached["accuracy"])
+    assert np.array_equal(run.loss[::s.record_every], cached["loss"])
+    assert np.array_equal(run.params.m, cached["final_m"])
+
 
 
 def test_reruns_are_bit_identical():
