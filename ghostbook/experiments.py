@@ -132,11 +132,41 @@ class Fig4Settings:
         return np.logspace(*self.recovery_c_decades, self.n_recovery_c)
 
 
+@dataclass(frozen=True)
+class FigS2Settings:
+    """Fig. S2: rank-K networks (``W = M N``, readout Eq. 18) and full-rank ones (``W`` trained
+    directly), every (learning rate, seed) pair of a rank in one ensemble. Full-rank networks
+    also get the low-rank analysis of their change ``Delta W`` at log-spaced snapshots."""
+
+    ranks: tuple = (1, 2, 3, 4, 5, 10, 30, 50, 100)
+    lr_decades: tuple = (-3.0, 0.0)      # the authors' grid: logspace(-3, 0, 10) ...
+    n_lrs: int = 10
+    lr_subset: tuple = tuple(range(10))  # ... of which these are trained (Fig. S2 shows 1, 4, 7)
+    seeds: int = 10
+    epochs: int = 50_000
+    n_records: int = 120                 # loss kept at this many log-spaced epochs
+    n_snapshots: int = 16                # full rank: Delta W at this many log-spaced epochs
+    max_rank: int = 10                   # full rank: truncations of Delta W at R = 0 .. max_rank
+    learned_below: float = 1e-2          # "learned": final loss / first loss below this
+    dtype: str = "float32"
+
+    @property
+    def lrs(self):
+        return np.logspace(*self.lr_decades, self.n_lrs)[list(self.lr_subset)]
+
+    @property
+    def arms(self):
+        return tuple(str(k) for k in self.ranks) + ("full",)
+
+
 SCALES = {
     "fig3": {"paper": Fig3Settings(), "quick": Fig3Settings(epochs_a=60_000, snapshot_every_a=500)},
     "figS1": {"paper": FigS1Settings(),
               "quick": FigS1Settings(n_lrs=10, seeds=4, epochs=20_001, record_every=500)},
     "fig4": {"paper": Fig4Settings(), "quick": Fig4Settings()},
+    "figS2": {"paper": FigS2Settings(),
+              "quick": FigS2Settings(lr_subset=(1, 4, 7), seeds=2, epochs=5000, n_records=60,
+                                     n_snapshots=8)},
 }
 """Every RNN figure's settings, at both scales, in one table."""
 
@@ -273,7 +303,57 @@ def fig4_rounding(s):
             "learned_autograd": learned_ag, "stuck_autograd": stuck_ag}
 
 
-COMPUTE = {"fig3": fig3, "figS1": figS1, "fig4": fig4}
+def log_epochs(epochs, n):
+    """About ``n`` distinct epochs from 0 to ``epochs`` (inclusive), log-spaced after 0."""
+    return np.unique(np.concatenate([[0], np.geomspace(1, epochs, n - 1).astype(np.int64)]))
+
+
+def figS2(s, progress=None):
+    """Fig. S2: for each arm (rank ``K``, or ``"full"``) the recorded losses, axes
+    ``(record, lr, seed)``, and the wall time; for the full-rank arm, the singular values of
+    ``Delta W`` and the losses of its rank-R truncations at the snapshots."""
+    from . import train
+
+    lrs, seeds = np.repeat(s.lrs, s.seeds), np.tile(np.arange(s.seeds), len(s.lrs))
+    shape = (len(s.lrs), s.seeds)
+    records, snaps = log_epochs(s.epochs - 1, s.n_records), log_epochs(s.epochs, s.n_snapshots)
+    out = {"lrs": s.lrs, "record_epochs": records, "snapshot_epochs": snaps}
+    for arm in s.arms:
+        rank = "full" if arm == "full" else int(arm)
+        tic = time.perf_counter()
+        run = train.train_rank_k(seeds.tolist(), rank, lrs, s.epochs, record_epochs=records,
+                                 snapshot_epochs=snaps if arm == "full" else None,
+                                 dtype=np.dtype(s.dtype), progress=progress)
+        out[f"seconds_{arm}"] = np.float64(time.perf_counter() - tic)
+        out[f"loss_{arm}"] = run.loss.reshape((-1,) + shape)
+        out[f"grad_norm_{arm}"] = run.grad_norm.reshape((-1,) + shape)
+    out.update(delta_w_analysis(run.snapshots, s.max_rank, shape))
+    return out
+
+
+def delta_w_analysis(snapshots, max_rank, shape):
+    """Low-rank analysis of full-rank snapshots with batch axes ``(S, B)``, ``B`` networks
+    laid out as ``shape``: singular values of ``Delta W = W - W0``, ``(S, *shape, N)``, and the
+    loss (float64) with ``Delta W`` replaced by its rank-R truncation, ``R = 0 .. max_rank``,
+    then untruncated: ``(S, *shape, max_rank + 2)``."""
+    from . import lowrank, rnn, train
+
+    (S, B), N = snapshots.batch_shape, snapshots.neurons
+    W = snapshots.W.astype(float)                                  # (S, B, N, N)
+    delta = W - W[0]
+    variants = np.concatenate([W[0] + lowrank.truncations(delta, np.arange(max_rank + 1)),
+                               W[None]])                           # (R + 2, S, B, N, N)
+    copies = len(variants)
+    nets = rnn.FullRank(W=variants.reshape(-1, N, N),
+                        b=np.tile(snapshots.b.reshape(-1, N), (copies, 1)).astype(float),
+                        w_out=np.tile(snapshots.w_out.reshape(-1, N), (copies, 1)).astype(float),
+                        b_out=np.tile(snapshots.b_out.reshape(-1), copies).astype(float))
+    loss = train.evaluate(nets)[0].reshape((copies, S) + shape)
+    return {"delta_sv": lowrank.singular_values(delta).reshape((S,) + shape + (N,)),
+            "truncated_loss": np.moveaxis(loss, 0, -1)}
+
+
+COMPUTE = {"fig3": fig3, "figS1": figS1, "fig4": fig4, "figS2": figS2}
 
 
 def reproduce(name, scale="quick", progress=None, save=True):

@@ -168,50 +168,64 @@ def _rank_one_epoch(theta, c, grad, X, H, O, G, kap, work, delta, kappa_star, de
 
 
 @njit(**_JIT)
-def _rank_k_epoch(theta, grad, X, H, O, G, kap, dx, K, delta, delay):
+def _rank_k_epoch(theta, grad, X, H, O, G, kap, work, MT, gMT, K, delta, delay):
     """Loss, accuracy and gradient of one rank-K network, ``W = M N`` (Eq. 19), readout Eq. 18.
 
-    ``theta = [M (N x K, row-major), N (K x N), b, w_out, b_out]``. ``kap (41, K)``
-    holds ``N x_t``; ``dx`` has length at least ``N + K`` (the tail is scratch for ``K``).
+    ``theta = [M (N x K, row-major), N (K x N), b, w_out, b_out]``. ``kap (41, K)`` holds
+    ``N x_t``; ``work (2N + K,)``; ``MT, gMT (K, N)`` hold ``M^T`` and its gradient, so that
+    every inner loop runs over ``N`` contiguous numbers (vectorised, in a fixed order).
     """
     f = theta.dtype.type
     N, T = X.shape[1], O.shape[0]
     d, keep = f(delta), f(1 - delta)
-    iN, ib, iw = N * K, 2 * N * K, 2 * N * K + N          # offsets of N, b, w_out
-    ibo = iw + N
+    NK = N * K
+    M, Nk = theta[:NK].reshape((N, K)), theta[NK:2 * NK].reshape((K, N))
+    b, w_out = theta[2 * NK:2 * NK + N], theta[2 * NK + N:2 * NK + 2 * N]
+    gM, gN = grad[:NK].reshape((N, K)), grad[NK:2 * NK].reshape((K, N))
+    gb, gw = grad[2 * NK:2 * NK + N], grad[2 * NK + N:2 * NK + 2 * N]
+    dx, du, dk = work[:N], work[N:2 * N], work[2 * N:2 * N + K]
+    for k in range(K):
+        for i in range(N):
+            MT[k, i] = M[i, k]
     for t in range(T):                                   # forward, Eq. 17
         for k in range(K):
-            kap[t, k] = _dot(theta[iN + k * N:iN + (k + 1) * N], X[t])
-        for i in range(N):                               # input of tanh, then tanh
-            H[t, i] = _dot(theta[i * K:(i + 1) * K], kap[t]) + theta[ib + i]
-        for i in range(N):                               # in a loop of its own: vectorised
+            kap[t, k] = _dot(Nk[k], X[t])
+        for i in range(N):                               # b + M kappa, summed over k in order
+            H[t, i] = b[i]
+        for k in range(K):
+            a = kap[t, k]
+            for i in range(N):
+                H[t, i] += MT[k, i] * a
+        for i in range(N):
             H[t, i] = _tanh(H[t, i])
             X[t + 1, i] = keep * X[t, i] + d * H[t, i]
-        z = _dot(theta[iw:iw + N], X[t + 1]) + theta[ibo]
-        O[t] = _sigmoid(z)
+        O[t] = _sigmoid(_dot(w_out, X[t + 1]) + theta[-1])
     L, acc = _readout(O, G, delay)
     grad[:] = 0
+    gMT[:] = 0
     dx[:] = 0
-    dk = dx[N:N + K]
     for t in range(T - 1, -1, -1):
-        grad[ibo] += G[t]                                # readout, Eq. 18
+        grad[-1] += G[t]                                 # readout, Eq. 18
         for i in range(N):
-            grad[iw + i] += G[t] * X[t + 1, i]
-            dx[i] += G[t] * theta[iw + i]
-        dk[:] = 0
-        for i in range(N):                               # through tanh(M N x + b)
-            du = dx[i] * d * (f(1) - H[t, i] * H[t, i])
-            grad[ib + i] += du
-            for k in range(K):
-                grad[i * K + k] += du * kap[t, k]
-                dk[k] += theta[i * K + k] * du
+            gw[i] += G[t] * X[t + 1, i]
+            dx[i] += G[t] * w_out[i]
+            du[i] = dx[i] * d * (f(1) - H[t, i] * H[t, i])
+            gb[i] += du[i]
+        for k in range(K):                               # through tanh(M N x + b)
+            a = kap[t, k]
+            for i in range(N):
+                gMT[k, i] += du[i] * a
+            dk[k] = _dot(MT[k], du)
         for j in range(N):
             dx[j] *= keep
-        for k in range(K):                               # rows of N: contiguous, vectorised
-            row, a = iN + k * N, dk[k]
+        for k in range(K):
+            a = dk[k]
             for j in range(N):
-                grad[row + j] += a * X[t, j]
-                dx[j] += a * theta[row + j]
+                gN[k, j] += a * X[t, j]
+                dx[j] += a * Nk[k, j]
+    for i in range(N):
+        for k in range(K):
+            gM[i, k] = gMT[k, i]
     return L, acc
 
 
@@ -249,43 +263,47 @@ def _full_rank_epoch(theta, grad, X, H, O, G, du, dx, delta, delay):
 
 
 @njit(**_JIT)
-def _epoch(model, theta, c, grad, X, H, O, G, kap, dx, K, delta, kappa_star, delay):
+def _epoch(model, theta, c, grad, X, H, O, G, kap, work, MT, K, delta, kappa_star, delay):
     """Dispatch on the model code: loss, accuracy, and the gradient into ``grad``."""
     if model == RANK_ONE:
-        return _rank_one_epoch(theta, c, grad, X, H, O, G, kap[:, 0], dx, delta, kappa_star, delay)
+        return _rank_one_epoch(theta, c, grad, X, H, O, G, kap[:, 0], work, delta, kappa_star, delay)
     if model == RANK_K:
-        return _rank_k_epoch(theta, grad, X, H, O, G, kap, dx, K, delta, delay)
-    return _full_rank_epoch(theta, grad, X, H, O, G, dx[:X.shape[1]], dx[X.shape[1]:], delta, delay)
+        return _rank_k_epoch(theta, grad, X, H, O, G, kap, work, MT[0], MT[1], K, delta, delay)
+    return _full_rank_epoch(theta, grad, X, H, O, G, work[:X.shape[1]], work[X.shape[1]:], delta, delay)
 
 
 @njit(**_JIT)
 def _workspace(N, K, T, x0, dtype):
+    """One network's scratch: states ``X (T+1, N)`` from ``x0``, ``H (T, N)``, outputs and
+    their gradients ``(T,)`` each, ``kap (T+1, K)``, ``work (2N + K,)``, ``MT (2, K, N)``."""
     X = np.empty((T + 1, N), dtype)
     X[0] = x0
     return (X, np.empty((T, N), dtype), np.empty(T, dtype), np.empty(T, dtype),
-            np.empty((T + 1, K), dtype), np.empty(2 * N + K, dtype))
+            np.empty((T + 1, K), dtype), np.empty(2 * N + K, dtype), np.empty((2, K, N), dtype))
 
 
 @njit(**_JIT, parallel=True)
-def _train_chunk(model, K, N, theta, c, lr, start, stop, loss, acc, gnorm, grad, slot, snaps,
-                 delta, x0, kappa_star, steps, delay):
+def _train_chunk(model, K, N, theta, c, lr, start, stop, loss, acc, gnorm, grad, rslot, slot,
+                 snaps, delta, x0, kappa_star, steps, delay):
     """Epochs ``start .. stop - 1`` of SGD for every network, in place.
 
-    ``theta (B, P)`` is updated; ``loss, acc, gnorm (B, epochs)`` get each epoch's values
-    before its update and ``grad (B, P)`` the last epoch's gradient; ``snaps[slot[e], i]``
-    gets network ``i``'s parameters after ``e`` updates wherever ``slot[e] >= 0``.
-    Networks are independent: ``prange`` over them.
+    ``theta (B, P)`` is updated; ``loss, acc, gnorm (B, R)`` get, at ``rslot[e] >= 0``,
+    epoch ``e``'s values before its update, and ``grad (B, P)`` the last epoch's gradient;
+    ``snaps[slot[e], i]`` gets network ``i``'s parameters after ``e`` updates wherever
+    ``slot[e] >= 0``. Networks are independent: ``prange`` over them.
     """
     B, P = theta.shape
     for i in prange(B):
-        X, H, O, G, kap, dx = _workspace(N, K, steps, x0, theta.dtype)
+        X, H, O, G, kap, work, MT = _workspace(N, K, steps, x0, theta.dtype)
         for e in range(start, stop):
             if slot[e] >= 0:
                 snaps[slot[e], i] = theta[i]
-            L, A = _epoch(model, theta[i], c[i], grad[i], X, H, O, G, kap, dx, K, delta,
+            L, A = _epoch(model, theta[i], c[i], grad[i], X, H, O, G, kap, work, MT, K, delta,
                           kappa_star, delay)
-            loss[i, e], acc[i, e] = L, A
-            gnorm[i, e] = np.sqrt(_dot(grad[i], grad[i]))
+            r = rslot[e]
+            if r >= 0:
+                loss[i, r], acc[i, r] = L, A
+                gnorm[i, r] = np.sqrt(_dot(grad[i], grad[i]))
             for p in range(P):
                 theta[i, p] -= lr[i] * grad[i, p]
         if slot[stop] >= 0:
@@ -297,14 +315,16 @@ def _train_chunk(model, K, N, theta, c, lr, start, stop, loss, acc, gnorm, grad,
 
 @dataclass(frozen=True, eq=False)
 class TrainResult:
-    """An ensemble's training history. ``B`` networks, ``E`` epochs, ``S`` snapshots."""
+    """An ensemble's training history. ``B`` networks, ``R`` recorded epochs (all ``E`` by
+    default), ``S`` snapshots."""
 
-    loss: np.ndarray             # (E, B) loss before each epoch's update
-    accuracy: np.ndarray         # (E, B) accuracy before each epoch's update
-    grad_norm: np.ndarray        # (E, B) norm of the whole parameter gradient, same moment
+    loss: np.ndarray             # (R, B) loss before the update of each recorded epoch
+    accuracy: np.ndarray         # (R, B) accuracy, same moment
+    grad_norm: np.ndarray        # (R, B) norm of the whole parameter gradient, same moment
     params: rnn._Params          # final parameters, leading axis B (accepted back as `init`)
     snapshots: rnn._Params       # parameters after `snapshot_epochs[s]` updates, axes (S, B)
     snapshot_epochs: np.ndarray  # (S,) sorted epochs in [0, E]
+    record_epochs: np.ndarray    # (R,) sorted epochs in [0, E - 1]
     lr: np.ndarray               # (B,) learning rates
     c: np.ndarray                # (B,) readout confidences (rank one; ones otherwise)
     seeds: tuple                 # seeds of the initialisation, or None when `init` was given
@@ -338,15 +358,14 @@ def _per_network(name, value, B, dtype):
     return np.array(np.broadcast_to(arr, (B,)), dtype=dtype)           # a writable copy
 
 
-def _snapshot_slots(snapshot_epochs, epochs):
-    """Sorted unique snapshot epochs and ``slot (epochs + 1,)``: index into them, or -1."""
-    wanted = np.unique(np.asarray(() if snapshot_epochs is None else snapshot_epochs))
+def _slots(name, epochs_wanted, last):
+    """Sorted unique epochs in ``[0, last]`` and ``slot (last + 1,)``: index into them, or -1."""
+    wanted = np.unique(np.asarray(epochs_wanted))
     if not wanted.size:
         wanted = wanted.astype(np.int64)
-    elif wanted.dtype.kind not in "iu" or wanted[0] < 0 or wanted[-1] > epochs:
-        raise ValueError(f"snapshot_epochs must be integers in [0, epochs={epochs}], "
-                         f"got {snapshot_epochs!r}")
-    slot = np.full(epochs + 1, -1, dtype=np.int64)
+    elif wanted.dtype.kind not in "iu" or wanted[0] < 0 or wanted[-1] > last:
+        raise ValueError(f"{name} must be integers in [0, {last}], got {epochs_wanted!r}")
+    slot = np.full(last + 1, -1, dtype=np.int64)
     slot[wanted] = np.arange(wanted.size)
     return wanted.astype(np.int64), slot
 
@@ -376,35 +395,37 @@ def _progress_bar(progress, epochs):
                 delay=0 if progress else 2.0, leave=False)
 
 
-def _fit(params, seeds, lr, c, epochs, snapshot_epochs, progress):
+def _fit(params, seeds, lr, c, epochs, snapshot_epochs, record_epochs, progress):
     """Run the compiled trainer on ``params`` (a fresh copy) and collect a :class:`TrainResult`."""
     model, K = _model_code(params)
     epochs = rnn._positive_int("epochs", epochs)
     (B,), dtype = params.batch_shape, params.dtype
     lr, c = _per_network("lr", lr, B, dtype), _per_network("c", c, B, dtype)
-    wanted, slot = _snapshot_slots(snapshot_epochs, epochs)
+    wanted, slot = _slots("snapshot_epochs", () if snapshot_epochs is None else snapshot_epochs, epochs)
+    recorded, rslot = _slots("record_epochs", np.arange(epochs) if record_epochs is None
+                             else record_epochs, epochs - 1)
     theta = np.ascontiguousarray(params.flat())                   # (B, P)
     grad = np.empty_like(theta)                                   # (B, P)
     snaps = np.empty((wanted.size,) + theta.shape, dtype)         # (S, B, P)
-    loss, acc, gnorm = (np.empty((B, epochs), dtype) for _ in range(3))
+    loss, acc, gnorm = (np.empty((B, recorded.size), dtype) for _ in range(3))
     start, chunk = 0, max(1, min(epochs, 20_000 // B))
     with _progress_bar(progress, epochs) as bar:
         while start < epochs:
             stop = min(epochs, start + chunk)
             tic = time.perf_counter()
             _train_chunk(model, K, params.neurons, theta, c, lr, start, stop, loss, acc, gnorm,
-                         grad, slot, snaps, *_CONSTS)
+                         grad, rslot, slot, snaps, *_CONSTS)
             rate = (stop - start) / max(time.perf_counter() - tic, 1e-6)
             chunk = max(1, int(rate * CHUNK_SECONDS))
             bar.update(stop - start)
             start = stop
     return TrainResult(loss=loss.T.copy(), accuracy=acc.T.copy(), grad_norm=gnorm.T.copy(),
                        params=params.with_flat(theta), snapshots=params.with_flat(snaps),
-                       snapshot_epochs=wanted, lr=lr, c=c, seeds=seeds)
+                       snapshot_epochs=wanted, record_epochs=recorded, lr=lr, c=c, seeds=seeds)
 
 
 def train_rank_one(seeds, lr, epochs, c=RNN.c, init=None, snapshot_epochs=None, progress=None,
-                   dtype=None):
+                   dtype=None, record_epochs=None):
     """Train rank-one RNNs (Figs. 3, 4, S1) by SGD, all networks in one compiled loop.
 
     seeds: int or sequence of ints, one network each (``rnn.init_rank_one``); may be
@@ -415,17 +436,19 @@ def train_rank_one(seeds, lr, epochs, c=RNN.c, init=None, snapshot_epochs=None, 
     init: :class:`ghostbook.rnn.RankOne` with a leading network axis (e.g. a previous
         result's ``params``, or ``params[stuck]``) to continue from; not modified.
     snapshot_epochs: epochs in ``[0, epochs]`` at which to keep the parameters.
+    record_epochs: epochs in ``[0, epochs - 1]`` whose loss, accuracy and gradient norm are
+        kept (default: every epoch); long runs of many networks keep a few.
     progress: ``None`` shows a bar on runs longer than 2 s, ``True`` always, ``False`` never.
     dtype: float32 (the paper's, default) or float64; default keeps ``init``'s dtype.
     """
     params, seeds = _initial(seeds, init, rnn.init_rank_one, dtype)
     if not isinstance(params, rnn.RankOne):
         raise ValueError(f"init must be RankOne parameters, got {type(params).__name__}")
-    return _fit(params, seeds, lr, c, epochs, snapshot_epochs, progress)
+    return _fit(params, seeds, lr, c, epochs, snapshot_epochs, record_epochs, progress)
 
 
 def train_rank_k(seeds, rank, lr, epochs, init=None, snapshot_epochs=None, progress=None,
-                 dtype=None):
+                 dtype=None, record_epochs=None):
     """Train rank-``K`` RNNs (``W = M N``, Eq. 19) or, with ``rank="full"``, full-rank ones
     (Fig. S2), with the trained readout of Eq. 18. Arguments as :func:`train_rank_one`;
     ``rank`` must match ``init`` when both are given."""
@@ -442,20 +465,33 @@ def train_rank_k(seeds, rank, lr, epochs, init=None, snapshot_epochs=None, progr
     params, seeds = _initial(seeds, init, make, dtype)
     if not isinstance(params, kind) or (kind is rnn.RankK and params.rank != rank):
         raise ValueError(f"init does not hold rank={rank!r} parameters")
-    return _fit(params, seeds, lr, 1.0, epochs, snapshot_epochs, progress)
+    return _fit(params, seeds, lr, 1.0, epochs, snapshot_epochs, record_epochs, progress)
 
 
-def gradients(params, c=RNN.c):
-    """Loss ``(B,)`` and hand-written gradient of every network, as a container like ``params``
-    (one epoch of the compiled trainer at learning rate 0)."""
+def _one_epoch(params, c):
+    """Loss, accuracy ``(B,)`` and gradient ``(B, P)`` of every network: one epoch of the
+    compiled trainer at learning rate 0."""
     model, K = _model_code(params)
     theta = np.ascontiguousarray(params.flat())                   # (B, P)
     (B, P), dtype = theta.shape, theta.dtype
     c = _per_network("c", c, B, dtype)
     grad, loss, acc, gnorm = np.empty_like(theta), *(np.empty((B, 1), dtype) for _ in range(3))
     _train_chunk(model, K, params.neurons, theta, c, np.zeros(B, dtype), 0, 1, loss, acc, gnorm,
-                 grad, np.full(2, -1), np.empty((0, B, P), dtype), *_CONSTS)
-    return loss[:, 0], params.with_flat(grad)
+                 grad, np.zeros(1, np.int64), np.full(2, -1), np.empty((0, B, P), dtype), *_CONSTS)
+    return loss[:, 0], acc[:, 0], grad
+
+
+def gradients(params, c=RNN.c):
+    """Loss ``(B,)`` and hand-written gradient of every network, as a container like ``params``."""
+    loss, _, grad = _one_epoch(params, c)
+    return loss, params.with_flat(grad)
+
+
+def evaluate(params, c=RNN.c):
+    """Loss and accuracy ``(B,)`` of every network on the trial, as the trainer computes them
+    (e.g. of networks whose connectivity was truncated)."""
+    loss, acc, _ = _one_epoch(params, c)
+    return loss, acc
 
 
 def train_reference(params, lr, epochs, c=RNN.c):
@@ -483,4 +519,5 @@ def train_reference(params, lr, epochs, c=RNN.c):
     final = type(params)(**{k: t.detach().numpy() for k, t in tensors.items()})
     return TrainResult(loss=history[0].astype(dtype), accuracy=history[1], grad_norm=history[2],
                        params=final, snapshots=None,
-                       snapshot_epochs=np.zeros(0, np.int64), lr=lr, c=c, seeds=None)
+                       snapshot_epochs=np.zeros(0, np.int64), record_epochs=np.arange(epochs),
+                       lr=lr, c=c, seeds=None)

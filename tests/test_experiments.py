@@ -89,3 +89,25 @@ def test_fate_epochs_on_hand_made_histories():
     acc[2:, 1] = 0.75          # learned at epoch 2 and kept it
     learn, stuck = experiments.fate_epochs(acc, last=4)
     assert learn.tolist() == [3, 2, -1] and stuck.tolist() == [6, -1, -1]
+
+
+def test_figS2_on_a_tiny_scale_is_consistent():
+    from ghostbook import rnn, train
+    s = dataclasses.replace(experiments.SCALES["figS2"]["quick"], ranks=(2,), lr_subset=(4, 7),
+                            seeds=2, epochs=40, n_records=10, n_snapshots=4, max_rank=3)
+    out = experiments.figS2(s, progress=False)
+    R = out["record_epochs"].size
+    assert out["loss_2"].shape == out["loss_full"].shape == (R, 2, 2)
+    assert out["record_epochs"][0] == 0 and out["record_epochs"][-1] == 39
+    assert out["snapshot_epochs"].tolist()[0] == 0 and out["snapshot_epochs"][-1] == 40
+    first = train.evaluate(rnn.init_full_rank([0, 1, 0, 1]))[0].reshape(2, 2)
+    np.testing.assert_allclose(out["loss_full"][0], first, rtol=1e-6)
+    cut = out["truncated_loss"]                                   # (S, 2, 2, max_rank + 2)
+    assert cut.shape == (4, 2, 2, 5) and out["delta_sv"].shape == (4, 2, 2, 100)
+    assert np.all(cut[0] == cut[0, ..., :1])                      # no change yet: every R alike
+    np.testing.assert_allclose(out["delta_sv"][0], 0)
+    both = np.intersect1d(out["snapshot_epochs"], out["record_epochs"])[1:]   # after updates
+    assert both.size
+    for e in both:                      # untruncated network at a snapshot = the trainer's loss
+        np.testing.assert_allclose(cut[out["snapshot_epochs"] == e][0, ..., -1],
+                                   out["loss_full"][out["record_epochs"] == e][0], rtol=1e-4)

@@ -217,3 +217,22 @@ def test_rank_k_bad_input_names_the_parameter(rank, kwargs, name):
     args = dict(seeds=[1], lr=0.01, epochs=10, progress=False) | kwargs
     with pytest.raises(ValueError, match=name):
         train.train_rank_k(rank=rank, **args)
+
+
+def test_recorded_epochs_are_the_full_history_thinned():
+    full = train.train_rank_k([0, 1], 2, 0.1, 120, progress=False)
+    some = train.train_rank_k([0, 1], 2, 0.1, 120, record_epochs=[119, 0, 7, 7, 64], progress=False)
+    assert some.record_epochs.tolist() == [0, 7, 64, 119] and some.loss.shape == (4, 2)
+    for name in ("loss", "accuracy", "grad_norm"):
+        assert np.array_equal(getattr(some, name), getattr(full, name)[[0, 7, 64, 119]])
+    assert np.array_equal(some.params.flat(), full.params.flat())
+    with pytest.raises(ValueError, match="record_epochs"):
+        train.train_rank_k([0], 2, 0.1, 10, record_epochs=[10], progress=False)
+
+
+def test_evaluate_gives_the_loss_and_accuracy_of_the_trial():
+    params = rnn.init_full_rank([0, 5], dtype=np.float64)
+    loss, acc = train.evaluate(params)
+    out = rnn.outputs(params.torch())
+    np.testing.assert_allclose(loss, rnn.loss(out).numpy(), rtol=1e-12)
+    assert np.array_equal(acc, rnn.accuracy(out))
