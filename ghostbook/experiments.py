@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import results, rnn, toy
+from .checks import positive_int
+from .flipflop import Task as FlipFlopTask
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class Fig4Settings:
     n_recovery_c: int = 30
     recovery_epochs: int = 100
     record_every: int = 10
+    autograd_seeds: int = 100             # rounding study: seeds also trained by PyTorch autograd
     dtype: str = "float32"
 
     @property
@@ -143,7 +146,7 @@ class FigS2Settings:
     n_lrs: int = 10
     lr_subset: tuple = tuple(range(10))  # ... of which these are trained (Fig. S2 shows 1, 4, 7)
     seeds: int = 10
-    epochs: int = 50_000
+    epochs: int = 30_000                 # the paper: 500,000 (see the chapter for the cost)
     n_records: int = 120                 # loss kept at this many log-spaced epochs
     n_snapshots: int = 16                # full rank: Delta W at this many log-spaced epochs
     max_rank: int = 10                   # full rank: truncations of Delta W at R = 0 .. max_rank
@@ -163,7 +166,7 @@ SCALES = {
     "fig3": {"paper": Fig3Settings(), "quick": Fig3Settings(epochs_a=60_000, snapshot_every_a=500)},
     "figS1": {"paper": FigS1Settings(),
               "quick": FigS1Settings(n_lrs=10, seeds=4, epochs=20_001, record_every=500)},
-    "fig4": {"paper": Fig4Settings(), "quick": Fig4Settings()},
+    "fig4": {"paper": Fig4Settings(), "quick": Fig4Settings(autograd_seeds=20)},
     "figS2": {"paper": FigS2Settings(),
               "quick": FigS2Settings(lr_subset=(1, 4, 7), seeds=2, epochs=5000, n_records=60,
                                      n_snapshots=8)},
@@ -188,7 +191,7 @@ def nudged_copies(params, copies, seed=0):
     bias would move to a subnormal number that rounds away in ``m kappa + b``.)"""
     if params.batch_shape != (1,):
         raise ValueError(f"params must hold one network, got batch shape {params.batch_shape}")
-    copies = rnn._positive_int("copies", copies)
+    copies = positive_int("copies", copies)
     theta = np.repeat(params.flat(), copies, axis=0)                 # (copies, P)
     rng = np.random.default_rng(seed)
     which = rng.choice(np.flatnonzero(theta[0]), copies)
@@ -266,37 +269,55 @@ def fate_epochs(accuracy, last):
 
 
 def fig4(s, progress=None):
-    """Fig. 4: 100 networks at lr 0.02; the stuck ones retrained at 30 lower confidences."""
+    """Fig. 4: 100 networks at lr 0.02; the stuck ones retrained at 30 lower confidences
+    (:func:`recovery`)."""
     from . import train
 
     seeds = list(range(s.seeds))
-    dtype = np.dtype(s.dtype)
-    run = train.train_rank_one(seeds, s.lr, s.epochs, c=s.c, dtype=dtype, progress=progress)
+    run = train.train_rank_one(seeds, s.lr, s.epochs, c=s.c, dtype=np.dtype(s.dtype),
+                               progress=progress)
     learned, stuck = stuck_networks(run.accuracy, s.last)
-    idx = np.flatnonzero(stuck)
-    recovery = np.empty((s.n_recovery_c, s.recovery_epochs, idx.size), dtype)
-    for k, c in enumerate(s.recovery_c if idx.size else ()):
-        again = train.train_rank_one(None, s.lr, s.recovery_epochs, c=c, init=run.params[idx],
-                                     progress=False)
-        recovery[k] = again.loss
     return {"accuracy": run.accuracy, "loss": _record(run.loss, s.record_every),
             "grad_norm": _record(run.grad_norm, s.record_every), "learned": learned,
-            "stuck": stuck, "recovery_c": s.recovery_c, "recovery_loss": recovery,
+            "stuck": stuck, "recovery_c": s.recovery_c,
+            **recovery(run.params[np.flatnonzero(stuck)], s.recovery_c, s),
             **{f"final_{k}": v for k, v in run.params.arrays().items()},
             **fig4_rounding(s)}
 
 
+def recovery(params, confidences, s):
+    """Copies of ``params`` (``B`` networks) at every confidence ``c``, trained
+    ``s.recovery_epochs`` more epochs at ``s.lr`` in one ensemble (the loss uses the new ``c``).
+    Returns the loss and accuracy histories ``(c, epoch, B)`` and, after the last epoch,
+    the accuracy (which does not depend on ``c``) and the loss back at ``s.c``, ``(c, B)``."""
+    from . import train
+
+    k, B = len(confidences), params.batch_shape[0]
+    if not B:
+        empty = np.empty((k, s.recovery_epochs, 0), np.dtype(s.dtype))
+        return {"recovery_loss": empty, "recovery_accuracy": empty.astype(float),
+                "recovery_final_accuracy": empty[:, 0].astype(float), "recovery_final_loss": empty[:, 0]}
+    tiled = type(params)(**{f: np.tile(v, (k,) + (1,) * (v.ndim - 1)) for f, v in params.arrays().items()})
+    again = train.train_rank_one(None, s.lr, s.recovery_epochs, c=np.repeat(confidences, B),
+                                 init=tiled, progress=False)
+    final_loss, final_acc = train.evaluate(again.params, c=s.c)
+    return {"recovery_loss": again.loss.reshape(-1, k, B).transpose(1, 0, 2),
+            "recovery_accuracy": again.accuracy.reshape(-1, k, B).transpose(1, 0, 2),
+            "recovery_final_accuracy": final_acc.reshape(k, B),
+            "recovery_final_loss": final_loss.reshape(k, B)}
+
+
 def fig4_rounding(s):
-    """How rounding changes Fig. 4's fates: the same networks trained in float64, and in
-    float32 by PyTorch autograd (the reference path: same arithmetic, another summation
-    order). Running a network alone or in the ensemble changes nothing (the compiled
+    """How rounding changes Fig. 4's fates: the same networks trained in float64, and the
+    first ``s.autograd_seeds`` of them in float32 by PyTorch autograd (the reference path:
+    same arithmetic, another summation order). Running a network alone or in the ensemble changes nothing (the compiled
     trainer does the same operations either way; tested), so it is not a third arm."""
     from . import train
 
     seeds = list(range(s.seeds))
     wide = train.train_rank_one(seeds, s.lr, s.epochs, c=s.c, dtype=np.float64, progress=False)
-    autograd = train.train_reference(rnn.init_rank_one(seeds, dtype=np.dtype(s.dtype)), s.lr,
-                                     s.epochs, c=s.c)
+    autograd = train.train_reference(rnn.init_rank_one(seeds[:s.autograd_seeds],
+                                                       dtype=np.dtype(s.dtype)), s.lr, s.epochs, c=s.c)
     learned64, stuck64 = stuck_networks(wide.accuracy, s.last)
     learned_ag, stuck_ag = stuck_networks(autograd.accuracy, s.last)
     return {"learned_float64": learned64, "stuck_float64": stuck64,
@@ -379,3 +400,120 @@ def load_or_compute(name, progress=None):
         return cached[0], "paper", cached[1]
     arrays, meta = reproduce(name, "quick", progress=progress, save=False)
     return arrays, "quick", meta
+
+
+# --- Schuessler et al. 2020: linear networks (Figs. 3-4) and the flip-flop task (Fig. 1) ---
+# The companion paper's experiments, at the same two scales. ``linear`` trains every
+# (g, z_hat, seed) linear network of Figs. 3-4 on Eq. 5's readout; ``flipflop`` trains the
+# nonlinear networks of Fig. 1 (a, d, g, j) and truncates their connectivity changes.
+
+
+
+def _bar(progress, total):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="net", disable=progress is False,
+                delay=0 if progress else 2.0, leave=False)
+
+
+@dataclass(frozen=True)
+class LinearSettings:
+    """Schuessler et al. Figs. 3-4: seed ``s`` is ``linear.init(N, g, s)`` for every g."""
+
+    N: int = 1024
+    gs: tuple = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+    z_hats: tuple = (0.5, 1.0, 2.0)
+    base_lrs: tuple = (0.015, 0.009, 0.003)   # one per target; lr = base * (1 - g^2)^2
+    epochs: int = 200
+    seeds: int = 5
+    n_sv: int = 3                # leading singular values of Delta W recorded ...
+    record_every: int = 2        # ... every this many epochs
+    T: float = 101.0             # the finite trial that Eq. 5 stands for (Fig. 3a)
+    dt: float = 0.5
+    t_on: float = 1.0            # input switched on after one time unit
+    shuffle_seed: int = 1000     # W0 of seed s is shuffled with seed shuffle_seed + s
+
+    def lr(self, g, base):
+        return base * (1 - g**2) ** 2
+
+
+@dataclass(frozen=True)
+class FlipFlopSettings:
+    """Schuessler et al. Fig. 1 (a, d, g, j) on our flip-flop task (``flipflop.Task``)."""
+
+    N: int = 256
+    gs: tuple = (0.0, 0.3, 0.6, 0.9)
+    seeds: int = 3
+    epochs: int = 1000
+    batch: int = 32
+    lr_N: float = 0.05           # Adam learning rate lr_N / N
+    task: FlipFlopTask = FlipFlopTask()   # pulses, trial length, dt (our choices)
+    test_trials: int = 256       # fixed trials for the truncation losses
+    test_seed: int = 12345
+    max_rank: int = 20           # truncations at R = 0 .. max_rank; that many SVs kept
+
+
+def linear_figs(s, progress=None):
+    """Figs. 3-4 of Schuessler et al.: histories and end-of-training measures of every
+    network, axes ``(g, z_hat, seed)``; ``z_trial`` is the finite trial after training."""
+    from . import linear
+
+    shape = (len(s.gs), len(s.z_hats), s.seeds)
+    steps = int(round(s.T / s.dt))
+    out = {"loss": np.empty(shape + (s.epochs + 1,)), "grad_norm": np.empty(shape + (s.epochs + 1,)),
+           "sv": np.empty(shape + (s.epochs // s.record_every + 1, s.n_sv)),
+           "delta_norm": np.empty(shape), "shuffled_loss": np.empty(shape),
+           "z_inf": np.empty(shape), "z_trial": np.empty(shape + (steps + 1,)),
+           "lr": np.array([[s.lr(g, b) for b in s.base_lrs] for g in s.gs])}
+    with _bar(progress, int(np.prod(shape))) as bar:
+        for index in np.ndindex(*shape):
+            i, j, seed = index
+            net = linear.init(s.N, s.gs[i], seed)
+            z_hat = s.z_hats[j]
+            run = linear.train(net, z_hat, out["lr"][i, j], s.epochs, s.n_sv, s.record_every)
+            shuffled = linear.shuffle(net.W0, s.shuffle_seed + seed) + run.delta_W
+            out["loss"][index], out["grad_norm"][index], out["sv"][index] = run.loss, run.grad_norm, run.sv
+            out["delta_norm"][index] = np.linalg.norm(run.delta_W)
+            out["shuffled_loss"][index] = linear.loss(shuffled, net.m, net.w, z_hat)
+            out["z_inf"][index] = linear.readout(run.W, net.m, net.w)
+            out["z_trial"][index] = linear.simulate(run.W, net.m, net.w, s.T, s.dt, s.t_on)[1]
+            bar.update()
+    out["sv_epochs"] = run.sv_epochs
+    return out
+
+
+def flipflop_fig(s, progress=None):
+    """Fig. 1 (a, d, g, j) of Schuessler et al.: training losses ``(g, seed, epoch)``, the
+    leading singular values of Delta W, losses of the rank-R truncations (Eq. 4) on fixed
+    test trials, and one test trial's outputs per g (seed 0)."""
+    from . import flipflop
+
+    task = s.task
+    u, z_hat = flipflop.trials(task, s.test_trials, np.random.default_rng(s.test_seed))
+    shape = (len(s.gs), s.seeds)
+    out = {"loss": np.empty(shape + (s.epochs,)), "sv": np.empty(shape + (s.max_rank,)),
+           "test_loss_initial": np.empty(shape), "truncated_loss": np.empty(shape + (s.max_rank + 1,)),
+           "test_loss_final": np.empty(shape), "example_z": np.empty((len(s.gs),) + u[:, 0].shape),
+           "example_u": u[:, 0], "example_z_hat": z_hat[:, 0]}
+    with _bar(progress, int(np.prod(shape))) as bar:
+        for i, seed in np.ndindex(*shape):
+            params = flipflop.init(s.N, s.gs[i], task.channels, seed)
+            out["test_loss_initial"][i, seed] = flipflop.test_loss(params, task, u, z_hat)
+            out["loss"][i, seed] = flipflop.train(params, task, s.lr_N / s.N, s.epochs, s.batch, seed)
+            out["test_loss_final"][i, seed] = flipflop.test_loss(params, task, u, z_hat)
+            out["sv"][i, seed] = np.linalg.svd(params.delta_W.double().numpy(), compute_uv=False)[:s.max_rank]
+            out["truncated_loss"][i, seed] = flipflop.truncated_losses(params, task, u, z_hat,
+                                                                      range(s.max_rank + 1))
+            if seed == 0:
+                out["example_z"][i] = flipflop.evaluate(params, task, u[:, :1])[:, 0]
+            bar.update()
+    return out
+
+
+SCALES.update({
+    "linear": {"paper": LinearSettings(),
+               "quick": LinearSettings(N=256, gs=(0.0, 0.3, 0.6, 0.9), seeds=2, record_every=4)},
+    "flipflop": {"paper": FlipFlopSettings(),
+                 "quick": FlipFlopSettings(N=64, gs=(0.0, 0.9), seeds=1, epochs=300, test_trials=64)},
+})
+COMPUTE.update({"linear": linear_figs, "flipflop": flipflop_fig})

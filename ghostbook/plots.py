@@ -253,3 +253,117 @@ def onset_histogram(ax, onsets, copies, marks=None, bin_width=10):
            ylabel=f"copies (of {copies})")
     ax.yaxis.get_major_locator().set_params(integer=True)
     return ax
+
+
+# --- Sloppy ranks (Fig. S2) ------------------------------------------------------------------
+
+
+def rank_colors(arms, cmap="viridis"):
+    """One colour per arm (``"1" .. "100"``, ``"full"``), by log rank; full rank darkest red."""
+    ranks = [float(a) for a in arms if a != "full"]
+    lo, hi = np.log(min(ranks)), np.log(max(ranks))
+    colors = {a: plt.get_cmap(cmap)(0.9 * (np.log(float(a)) - lo) / ((hi - lo) or 1.0))
+              for a in arms if a != "full"}
+    if "full" in arms:
+        colors["full"] = COLORS["high"]
+    return colors
+
+
+def rank_curves(ax, epochs, curves, colors):
+    """Fig. S2: normalised loss against epoch on log-log axes, ``curves = {arm: (E, runs)}``
+    (one line per run), coloured by ``colors[arm]``; one legend entry per arm."""
+    for arm, values in curves.items():
+        lines = ax.plot(np.maximum(epochs, 1), values, color=colors[arm], lw=0.7, alpha=0.8)
+        lines[0].set_label("full rank" if arm == "full" else f"rank {arm}")
+    ax.set(xscale="log", yscale="log", xlabel="epoch", ylabel="loss / first loss")
+    return ax
+
+
+# --- Schuessler et al. 2020: linear networks (Figs. 3-4) and the flip-flop task (Fig. 1) ---
+
+
+def mean_sd(ax, x, values, label=None, color=None, ls="-"):
+    """Mean +- standard deviation over the first axis of ``values (runs, len(x))``."""
+    values = np.asarray(values, dtype=float)
+    mean, sd = values.mean(axis=0), values.std(axis=0)
+    line, = ax.plot(x, mean, label=label, color=color, ls=ls)
+    ax.fill_between(x, mean - sd, mean + sd, color=line.get_color(), alpha=0.2, lw=0)
+    return ax
+
+
+def theory_and_simulation(ax, x, simulated, theory, ylabel, log=False):
+    """Simulation (``{label: (runs, len(x))}``, mean +- s.d.) as full lines, theory
+    (``{label: (x_theory, y)}``) dashed in the same colour, in the order given."""
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for color, (label, values) in zip(colors, simulated.items()):
+        mean_sd(ax, x, values, label=label, color=color)
+    for color, (label, (xt, yt)) in zip(colors, theory.items()):
+        ax.plot(xt, yt, color=color, ls="--", lw=1.2, label=label)
+    ax.set(ylabel=ylabel, yscale="log" if log else "linear")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def trial_readouts(ax, t, traces, z_hats, t_on=1.0):
+    """Fig. 3a of Schuessler et al.: readouts ``z(t)`` (``{label: (len(t),)}``), targets dotted."""
+    for label, z in traces.items():
+        ax.plot(t, z, label=label)
+    for z_hat in z_hats:
+        ax.axhline(z_hat, color="0.4", lw=0.8, ls=":")
+    ax.axvline(t_on, color="0.6", lw=0.8, ls="--")
+    ax.set(xlabel="time $t$", ylabel="readout $z(t)$")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def scaling(ax, x, measured, theory, ylabel, xlabel):
+    """Measured ``{label: (runs, len(x))}`` (median, bars from the first to the third
+    quartile: robust to single runs that go astray) against a theory curve ``(x_theory, y)``
+    (black, dashed)."""
+    for label, values in measured.items():
+        q1, median, q3 = np.percentile(np.asarray(values, dtype=float), [25, 50, 75], axis=0)
+        ax.errorbar(x, median, [median - q1, q3 - median], marker="o", ms=3, capsize=2, label=label)
+    ax.plot(*theory, color="black", ls="--", lw=1, label="first-order theory")
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    ax.legend(fontsize=7)
+    return ax
+
+
+def power_law(ax, N, deviation, slope, intercept):
+    """Deviations from a large-``N`` limit (``(seeds, len(N))``) on log-log axes, with a
+    fitted line ``exp(intercept) N^slope``."""
+    ax.loglog(np.repeat(N, deviation.shape[0]), deviation.T.ravel(), ".", color="0.6", ms=4,
+              label="single networks")
+    ax.loglog(N, np.sqrt(np.mean(deviation**2, axis=0)), "o", color="black", label="r.m.s.")
+    ax.loglog(N, np.exp(intercept) * np.asarray(N, float) ** slope, color=COLORS["high"],
+              label=f"fit: $N^{{{slope:.2f}}}$")
+    ax.set(xlabel="network size $N$", ylabel="deviation")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def spectra(ax, values, start, xlabel, ylabel, log=False, hline=None):
+    """Curves against ``start, start + 1, ...`` (``{label: (runs, K)}``, mean +- s.d.): the
+    singular values of ``Delta W`` (start 1), losses of rank-``R`` truncations (start 0)."""
+    for label, v in values.items():
+        v = np.asarray(v, dtype=float)
+        mean_sd(ax, start + np.arange(v.shape[-1]), v, label=label)
+    if hline is not None:
+        ax.axhline(hline, color="0.5", lw=0.8, ls="--")
+    ax.set(xlabel=xlabel, ylabel=ylabel, yscale="log" if log else "linear")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def flipflop_trial(axes, t, u, z_hat, outputs):
+    """One flip-flop trial, one axis per channel: input pulses (grey), target (black,
+    dashed) and readouts ``{label: (len(t), C)}``."""
+    for c, ax in enumerate(axes):
+        ax.fill_between(t, 0, u[:, c], step="pre", color="0.75", lw=0, label="input $u$")
+        ax.plot(t, z_hat[:, c], color="black", ls="--", lw=1, label=r"target $\hat z$")
+        for label, z in outputs.items():
+            ax.plot(t, z[:, c], lw=1.2, label=label)
+        ax.set(ylabel=f"channel {c + 1}", ylim=(-1.4, 1.4))
+    axes[-1].set_xlabel("time $t$")
+    axes[0].legend(fontsize=7, ncol=4, loc="lower left", bbox_to_anchor=(0, 1))
+    return axes

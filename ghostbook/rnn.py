@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .checks import positive_int
+
 __all__ = ["RNN", "RankOne", "RankK", "FullRank", "init_rank_one", "init_rank_k",
            "init_full_rank", "target", "rank_one_kappa", "rank_one_outputs",
            "rank_k_outputs", "full_rank_outputs", "outputs", "loss", "accuracy",
@@ -45,11 +47,6 @@ class Settings:
 
 RNN = Settings()
 
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _seeds(seeds):
@@ -183,7 +180,7 @@ def _draw(seeds, shapes, N, dtype):
 def init_rank_one(seeds, N=RNN.N, dtype=np.float32):
     """The authors' initialisation: ``torch.manual_seed(seed)``, ``m = randn(N) / sqrt(N)``,
     then ``n = randn(N) / sqrt(N)``, ``b = 0``. Network ``i`` depends only on ``seeds[i]``."""
-    N = _positive_int("N", N)
+    N = positive_int("N", N)
     drawn = _draw(seeds, {"m": (N,), "n": (N,)}, N, dtype)
     return RankOne(b=np.zeros_like(drawn["m"]), **drawn)
 
@@ -194,8 +191,8 @@ def init_rank_k(seeds, rank, N=RNN.N, dtype=np.float32):
 
     The notes fix the distributions but not the order of the draws; this order is ours.
     """
-    N = _positive_int("N", N)
-    rank = _positive_int("rank", rank)
+    N = positive_int("N", N)
+    rank = positive_int("rank", rank)
     if rank > N:
         raise ValueError(f"rank must be between 1 and N={N}, got {rank}")
     drawn = _draw(seeds, {"M": (N, rank), "N": (rank, N), "w_out": (N,), "b_out": (1,)}, N, dtype)
@@ -205,7 +202,7 @@ def init_rank_k(seeds, rank, N=RNN.N, dtype=np.float32):
 
 def init_full_rank(seeds, N=RNN.N, dtype=np.float32):
     """``W = randn(N, N) / sqrt(N)``, then ``w_out``, then ``b_out``, as :func:`init_rank_k`."""
-    N = _positive_int("N", N)
+    N = positive_int("N", N)
     drawn = _draw(seeds, {"W": (N, N), "w_out": (N,), "b_out": (1,)}, N, dtype)
     return FullRank(W=drawn["W"], b=np.zeros_like(drawn["w_out"]), w_out=drawn["w_out"],
                     b_out=drawn["b_out"][:, 0])

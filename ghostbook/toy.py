@@ -12,30 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
+from .checks import positive, positive_int, real
+
 CLIP = 1e6
 """Euler states are clipped to ``[-CLIP, CLIP]`` so ``x -> inf`` never overflows."""
 
 
-def _positive(name, value):
-    """Return ``value`` as a float array, or raise if any entry is not in (0, inf)."""
-    arr = np.asarray(value, dtype=float)
-    if arr.size == 0 or not np.all(np.isfinite(arr) & (arr > 0)):
-        raise ValueError(f"{name} must be positive and finite, got {value!r}")
-    return arr
 
-
-def _real(name, value):
-    """Return ``value`` as a float array, or raise on NaN (infinities are allowed)."""
-    arr = np.asarray(value, dtype=float)
-    if np.any(np.isnan(arr)):
-        raise ValueError(f"{name} must not be NaN, got {value!r}")
-    return arr
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _out(arr):
@@ -46,13 +29,13 @@ def _out(arr):
 
 def optimal_r(T):
     """The global minimum of the loss, ``r* = pi^2 / (4 T^2)`` (below Eq. 2)."""
-    T = _positive("T", T)
+    T = positive("T", T)
     return _out(np.pi**2 / (4 * T**2))
 
 
 def critical_learning_rate(T):
     """``alpha* = 3 pi^4 / 32 * T^-5`` (Eq. 15): above it, GD ends in the no-learning zone."""
-    T = _positive("T", T)
+    T = positive("T", T)
     return _out(3 * np.pi**4 / 32 * T**-5.0)
 
 
@@ -61,7 +44,7 @@ def escape_time(r):
 
     Infinite for ``r <= 0``, where the state never escapes (below Eq. 7).
     """
-    r = _real("r", r)
+    r = real("r", r)
     safe = np.where(r > 0, r, 1.0)
     return _out(np.where(r > 0, np.pi / (2 * np.sqrt(safe)), np.inf))
 
@@ -73,7 +56,7 @@ def trajectory(r, t):
     * ``r = 0``: ``0`` (the origin is a half-stable fixed point);
     * ``r < 0``: ``-sqrt(-r) tanh(sqrt(-r) t)``, decaying to the stable fixed point ``-sqrt(-r)``.
     """
-    r, t = np.broadcast_arrays(_real("r", r), _real("t", t))
+    r, t = np.broadcast_arrays(real("r", r), real("t", t))
     if np.any(t < 0):
         raise ValueError(f"t must be non-negative, got min(t) = {t.min()!r}")
     a = np.sqrt(np.abs(r))
@@ -86,13 +69,13 @@ def trajectory(r, t):
 
 def in_no_learning_zone(r, T):
     """True where ``r < r*/4``: the state escapes after ``2T`` and the gradient is zero."""
-    zone = np.asarray(_real("r", r) < optimal_r(T) / 4)
+    zone = np.asarray(real("r", r) < optimal_r(T) / 4)
     return bool(zone) if zone.ndim == 0 else zone
 
 
 def analytic_loss(r, T):
     """Loss in the limit ``c, x* -> inf`` (Eq. 12): ``|T - t*|`` for ``r >= r*/4``, else ``T``."""
-    r, T = np.broadcast_arrays(_real("r", r), _positive("T", T))
+    r, T = np.broadcast_arrays(real("r", r), positive("T", T))
     t_esc = np.asarray(escape_time(r))
     # t* rounds to just above 2T at r = r*/4 for some T; the loss never exceeds T.
     return _out(np.where(r >= optimal_r(T) / 4, np.minimum(np.abs(T - t_esc), T), T))
@@ -104,7 +87,7 @@ def analytic_grad(r, T):
     ``-pi / (4 r^1.5)`` on ``(r*/4, r*)``, ``+pi / (4 r^1.5)`` on ``[r*, inf)`` and
     ``0`` below ``r*/4``. At the kink ``r = r*`` (Eq. 14) the right derivative is used.
     """
-    r, T = np.broadcast_arrays(_real("r", r), _positive("T", T))
+    r, T = np.broadcast_arrays(real("r", r), positive("T", T))
     return _out(_grad(r, np.asarray(optimal_r(T))))
 
 
@@ -122,9 +105,11 @@ def euler_trajectory(r, t_max, dt=0.1):
     Returns ``(t, x)`` with ``x`` of shape ``(steps, *r.shape)``. The state is clipped
     to ``[-CLIP, CLIP]`` after every step, so it never overflows (Fig. 2A's recipe).
     """
-    r = _real("r", r)
-    t_max, dt = float(_positive("t_max", t_max)), float(_positive("dt", dt))
-    steps = _positive_int("t_max / dt", int(round(t_max / dt)))
+    r = real("r", r)
+    t_max, dt = float(positive("t_max", t_max)), float(positive("dt", dt))
+    steps = int(round(t_max / dt))
+    if steps < 1:
+        raise ValueError(f"dt must be at most about t_max = {t_max:g} (one Euler step), got {dt!r}")
     x = np.zeros(r.shape)
     states = np.empty((steps,) + r.shape)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -141,8 +126,8 @@ def simulated_loss(r, T=100.0, c=1.0, x_star=10.0, dt=0.1):
     ``dt * sum_k (output_k - target_k)^2`` over ``2T / dt`` steps (unnormalised,
     comparable to :func:`analytic_loss`). Finite for every real ``r``, ``+-inf`` included.
     """
-    T = float(_positive("T", T))
-    c, x_star = float(_positive("c", c)), float(_real("x_star", x_star))
+    T = float(positive("T", T))
+    c, x_star = float(positive("c", c)), float(real("x_star", x_star))
     t, x = euler_trajectory(r, 2 * T, dt)
     target = (t > T).astype(float).reshape((-1,) + (1,) * (x.ndim - 1))
     with np.errstate(over="ignore"):  # c (x - x*) may be +-inf; expit maps it to 1 or 0
@@ -181,12 +166,12 @@ def train(r0, lr, epochs, T=100.0, record_every=1):
     sweep with many initial conditions is one call. ``r`` and the loss are recorded
     every ``record_every`` epochs (which must divide ``epochs``). Returns a :class:`ToyRun`.
     """
-    lr, T = _positive("lr", lr), _positive("T", T)
-    epochs = _positive_int("epochs", epochs)
-    record_every = _positive_int("record_every", record_every)
+    lr, T = positive("lr", lr), positive("T", T)
+    epochs = positive_int("epochs", epochs)
+    record_every = positive_int("record_every", record_every)
     if epochs % record_every:
         raise ValueError(f"record_every={record_every} must divide epochs={epochs}")
-    r0, lr, T = np.broadcast_arrays(_real("r0", r0), lr, T)
+    r0, lr, T = np.broadcast_arrays(real("r0", r0), lr, T)
     recorded = np.arange(0, epochs + 1, record_every)
     r = np.empty((len(recorded),) + r0.shape)
     r[0] = r0
@@ -207,10 +192,10 @@ def empirical_critical_learning_rate(T=100.0, epochs=20_000, r0_factor=10.0,
     Near ``alpha*`` the predicate is not monotone (the oscillation about ``r*`` is
     chaotic), so the result is *a* transition, within a few percent of ``alpha*``.
     """
-    T = _positive("T", T)
-    epochs = _positive_int("epochs", epochs)
-    _positive("r0_factor", r0_factor), _positive("rtol", rtol)
-    if len(bracket) != 2 or not 0 < _positive("bracket", bracket)[0] < bracket[1]:
+    T = positive("T", T)
+    epochs = positive_int("epochs", epochs)
+    positive("r0_factor", r0_factor), positive("rtol", rtol)
+    if len(bracket) != 2 or not 0 < positive("bracket", bracket)[0] < bracket[1]:
         raise ValueError(f"bracket must be (lo, hi) with 0 < lo < hi, got {bracket!r}")
     alpha = np.asarray(critical_learning_rate(T))
     r0 = r0_factor * np.asarray(optimal_r(T))

@@ -19,6 +19,7 @@ from numba import njit, prange
 from tqdm.auto import tqdm
 
 from . import rnn
+from .checks import positive_int
 from .rnn import RNN
 
 RANK_ONE, RANK_K, FULL_RANK = 0, 1, 2
@@ -398,7 +399,7 @@ def _progress_bar(progress, epochs):
 def _fit(params, seeds, lr, c, epochs, snapshot_epochs, record_epochs, progress):
     """Run the compiled trainer on ``params`` (a fresh copy) and collect a :class:`TrainResult`."""
     model, K = _model_code(params)
-    epochs = rnn._positive_int("epochs", epochs)
+    epochs = positive_int("epochs", epochs)
     (B,), dtype = params.batch_shape, params.dtype
     lr, c = _per_network("lr", lr, B, dtype), _per_network("c", c, B, dtype)
     wanted, slot = _slots("snapshot_epochs", () if snapshot_epochs is None else snapshot_epochs, epochs)
@@ -457,7 +458,7 @@ def train_rank_k(seeds, rank, lr, epochs, init=None, snapshot_epochs=None, progr
     elif isinstance(rank, str):
         raise ValueError(f"rank must be an integer in [1, N] or 'full', got {rank!r}")
     else:
-        rank = rnn._positive_int("rank", rank)
+        rank = positive_int("rank", rank)
 
         def make(s, dtype):
             return rnn.init_rank_k(s, rank, dtype=dtype)
@@ -501,7 +502,7 @@ def train_reference(params, lr, epochs, c=RNN.c):
     Returns a :class:`TrainResult` without snapshots.
     """
     _model_code(params)
-    epochs = rnn._positive_int("epochs", epochs)
+    epochs = positive_int("epochs", epochs)
     (B,), dtype = params.batch_shape, params.dtype
     lr, c = _per_network("lr", lr, B, dtype), _per_network("c", c, B, dtype)
     tensors = params.torch(requires_grad=True)

@@ -8,7 +8,7 @@ import pytest
 from ghostbook import __main__ as cli
 from ghostbook import experiments, results
 
-PAPER_FIGURES = ("fig3", "figS1", "fig4")
+PAPER_FIGURES = ("fig3", "figS1", "fig4", "linear", "flipflop")
 
 
 @pytest.mark.parametrize("name", PAPER_FIGURES)
@@ -30,7 +30,7 @@ def test_every_cached_file_names_a_known_figure_and_scale():
 
 
 def test_paper_scale_matches_the_reproduction_notes():
-    fig3, s1, fig4 = (experiments.SCALES[n]["paper"] for n in PAPER_FIGURES)
+    fig3, s1, fig4 = (experiments.SCALES[n]["paper"] for n in ("fig3", "figS1", "fig4"))
     assert (fig3.seed, fig3.lr_a, fig3.epochs_a, fig3.lr_b, fig3.epochs_b) == (40, 0.003, 500_000, 0.02, 6000)
     np.testing.assert_allclose(s1.lrs, np.logspace(-4, -1, 30))
     assert (s1.seeds, s1.epochs) == (10, 200_001)

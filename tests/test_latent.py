@@ -108,6 +108,7 @@ def test_history_finds_the_ghost_then_the_saddle_node():
     (lambda: latent.count_fixed_points(*circuit(), kappa_range=(0, np.inf)), "kappa_range"),
     (lambda: latent.history(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3)), [0]), "epochs"),
     (lambda: latent.history(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3)), max_speed=0), "max_speed"),
+    (lambda: latent.history(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3)), chunk=0), "^chunk must"),
     (lambda: latent.history(*circuit()), "snapshots"),
 ])
 def test_bad_input_names_the_parameter(call, name):

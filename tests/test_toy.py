@@ -499,7 +499,7 @@ def test_bad_c_dt_lr_raise(bad):
 
 
 def test_dt_longer_than_the_trial_raises():
-    with pytest.raises(ValueError, match="dt"):
+    with pytest.raises(ValueError, match="^dt must"):
         toy.simulated_loss(1e-3, T=1.0, dt=10.0)
 
 

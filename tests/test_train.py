@@ -194,7 +194,7 @@ def test_rnn_reexports_the_trainers():
 
 @pytest.mark.parametrize("kwargs, name", [
     (dict(lr=0.0), "lr"), (dict(lr=-1e-3), "lr"), (dict(lr=np.nan), "lr"), (dict(lr=[0.1, 0.2, 0.3]), "lr"),
-    (dict(c=0.0), "c"), (dict(c=-10.0), "c"),
+    (dict(c=0.0), "^c must"), (dict(c=-10.0), "^c must"),
     (dict(epochs=0), "epochs"), (dict(epochs=1.5), "epochs"),
     (dict(seeds=[]), "seeds"), (dict(seeds=None), "seeds"),
     (dict(progress="yes"), "progress"),

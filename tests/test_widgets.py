@@ -38,5 +38,5 @@ def test_figure_overrides_and_rejects_unknown_settings():
 
 
 def test_controls_must_be_value_widgets():
-    with pytest.raises(ValueError, match="r"):
+    with pytest.raises(ValueError, match=r"controls .*\['r'\]"):
         widgets.Explorer(lambda fig, r: None, {"r": 0.5})
