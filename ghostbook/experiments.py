@@ -352,6 +352,41 @@ def figS2(s, progress=None):
     return out
 
 
+def figS2_summary(run, s, leave_below=0.9, reach_below=0.1, functional_below=0.05):
+    """What Fig. S2's chapter and the report read off a :func:`figS2` result: per arm, the
+    loss divided by its first value ``norm (E, lr, seed)``, which runs ``learned`` (final
+    normalised loss below ``s.learned_below``), the first recorded epochs ``leave`` and
+    ``reach`` at which the normalised loss is below ``leave_below`` (the end of the
+    plateau) and ``reach_below`` (NaN if never), which ended ``stuck``
+    (normalised loss above 0.5 and gradient norm below 1e-3 of its first value); and for
+    the full-rank arm at the end, the share of ``|Delta W|_F^2`` in the first and the first
+    three singular values and the ``functional`` rank (Schuessler et al.: the smallest
+    truncation rank with loss below ``functional_below`` of the initial loss, -1 if none)."""
+    from . import lowrank
+
+    out = {key: {} for key in ("norm", "learned", "leave", "reach", "stuck")}
+    epochs = run["record_epochs"]
+
+    def first_below(norm, level):
+        below = norm < level
+        return np.where(below.any(axis=0), epochs[below.argmax(axis=0)], np.nan)
+
+    for arm in s.arms:
+        norm = run[f"loss_{arm}"] / run[f"loss_{arm}"][:1]
+        grad = run[f"grad_norm_{arm}"]
+        out["norm"][arm] = norm
+        out["learned"][arm] = norm[-1] < s.learned_below
+        out["leave"][arm] = first_below(norm, leave_below)
+        out["reach"][arm] = first_below(norm, reach_below)
+        out["stuck"][arm] = (norm[-1] > 0.5) & (grad[-1] < 1e-3 * grad[0])
+    sv, cut = run["delta_sv"][-1], run["truncated_loss"][-1]          # (lr, seed, N), (lr, seed, R + 2)
+    power = (sv**2).sum(-1)
+    out["share1"], out["share3"] = sv[..., 0] ** 2 / power, (sv[..., :3] ** 2).sum(-1) / power
+    out["functional"] = lowrank.functional_rank(cut[..., :-1], np.arange(cut.shape[-1] - 1),
+                                                functional_below * run["loss_full"][0])
+    return out
+
+
 def delta_w_analysis(snapshots, max_rank, shape):
     """Low-rank analysis of full-rank snapshots with batch axes ``(S, B)``, ``B`` networks
     laid out as ``shape``: singular values of ``Delta W = W - W0``, ``(S, *shape, N)``, and the
@@ -508,6 +543,33 @@ def flipflop_fig(s, progress=None):
                 out["example_z"][i] = flipflop.evaluate(params, task, u[:, :1])[:, 0]
             bar.update()
     return out
+
+
+
+def linear_scalings(run, s):
+    """Fig. 4 of Schuessler et al. from a :func:`linear_figs` result: per ``(g, z_hat, seed)``
+    the convergence time to 5% of the initial loss, the norm of the final Delta W and the
+    mean gradient norm over ``[0, tau*]``, each divided by its mean at ``g = 0``, and the
+    loss after shuffling W0 over the initial loss; ``first_order`` gives each as a function
+    of ``g`` (the paper's dashed lines)."""
+    from . import linear
+
+    epochs = np.arange(s.epochs + 1)
+    shape = run["delta_norm"].shape
+    tau_star, grad_mean = np.empty(shape), np.empty(shape)
+    for i, j, k in np.ndindex(*shape):
+        tau = run["lr"][i, j] * epochs
+        tau_star[i, j, k] = linear.convergence_tau(tau, run["loss"][i, j, k])
+        grad_mean[i, j, k] = run["grad_norm"][i, j, k][tau <= tau_star[i, j, k]].mean()
+
+    def relative(x):
+        return x / x[0].mean(axis=-1)[None, :, None]
+
+    measures = {"tau_star": relative(tau_star), "delta_norm": relative(run["delta_norm"]),
+                "grad_mean": relative(grad_mean), "shuffled": run["shuffled_loss"] / run["loss"][..., 0]}
+    first_order = {"tau_star": lambda g: (1 - g**2) ** 2, "delta_norm": lambda g: 1 - g**2,
+                   "grad_mean": lambda g: 1 / (1 - g**2), "shuffled": lambda g: g**4 * (2 - g**2) ** 2}
+    return measures, first_order
 
 
 SCALES.update({

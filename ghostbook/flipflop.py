@@ -144,3 +144,12 @@ def truncated_losses(params, task, u, z_hat, ranks):
     with torch.no_grad():
         return np.array([loss(params.W0 + delta.float(), params.m, params.w, u, z_hat, task.dt).item()
                          for delta in cut])
+
+
+def epochs_to(loss, fraction=0.05, window=20):
+    """First epoch at which the running mean (over ``window`` epochs) of a training loss
+    history is below ``fraction`` of its first ``window`` epochs' mean; NaN if never."""
+    loss = np.asarray(loss, dtype=float)
+    smooth = np.convolve(loss, np.ones(window) / window, mode="valid")
+    below = np.flatnonzero(smooth < fraction * loss[:window].mean())
+    return below[0] + window - 1 if below.size else np.nan

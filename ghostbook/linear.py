@@ -191,6 +191,18 @@ def beta_measured(net):
     return float(Bt_w @ Bt_w), float(B_m @ B_m)
 
 
+
+def beta_scaling(Ns, seeds, g):
+    """Eq. 12 at finite ``N``: relative deviations of :func:`beta_measured` from ``beta(g)``,
+    ``(2 seeds, len(Ns))`` (rows: seed 0's ``w`` and ``m`` estimates, then seed 1's, ...),
+    and the exponent ``a`` and intercept of the fit ``rms deviation ~ exp(intercept) N^a``."""
+    estimates = np.array([[beta_measured(init(int(N), g, seed)) for N in Ns]
+                          for seed in range(positive_int("seeds", seeds))])   # (seed, N, 2)
+    deviation = (estimates / beta(g) - 1).transpose(0, 2, 1).reshape(-1, len(Ns))
+    slope, intercept = np.polyfit(np.log(Ns), np.log(np.sqrt(np.mean(deviation**2, axis=0))), 1)
+    return deviation, float(slope), float(intercept)
+
+
 def readout_theory(tau, z_hat, g, order=3):
     """``z(tau)`` expanded in learning time: ``order=1`` is Eq. 13, ``z = z_hat tau_tilde``;
     ``order=3`` is Eq. 15, ``z_hat [tau_tilde - tau_tilde^2/2 + (1 + 8 z_hat^2 beta)

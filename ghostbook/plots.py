@@ -342,12 +342,23 @@ def power_law(ax, N, deviation, slope, intercept):
     return ax
 
 
+def median_quartiles(ax, x, values, label=None, color=None):
+    """Median and first to third quartile over the first axis of ``values (runs, len(x))``:
+    the band stays positive on a log axis, where mean +- s.d. may not."""
+    q1, median, q3 = np.percentile(np.asarray(values, dtype=float), [25, 50, 75], axis=0)
+    line, = ax.plot(x, median, label=label, color=color)
+    ax.fill_between(x, q1, q3, color=line.get_color(), alpha=0.2, lw=0)
+    return ax
+
+
 def spectra(ax, values, start, xlabel, ylabel, log=False, hline=None):
-    """Curves against ``start, start + 1, ...`` (``{label: (runs, K)}``, mean +- s.d.): the
-    singular values of ``Delta W`` (start 1), losses of rank-``R`` truncations (start 0)."""
+    """Curves against ``start, start + 1, ...`` (``{label: (runs, K)}``): the singular values
+    of ``Delta W`` (start 1), losses of rank-``R`` truncations (start 0). Mean +- s.d., or
+    on a log axis median and quartiles."""
+    band = median_quartiles if log else mean_sd
     for label, v in values.items():
         v = np.asarray(v, dtype=float)
-        mean_sd(ax, start + np.arange(v.shape[-1]), v, label=label)
+        band(ax, start + np.arange(v.shape[-1]), v, label=label)
     if hline is not None:
         ax.axhline(hline, color="0.5", lw=0.8, ls="--")
     ax.set(xlabel=xlabel, ylabel=ylabel, yscale="log" if log else "linear")

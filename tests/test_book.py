@@ -36,8 +36,10 @@ def test_notebook_is_committed_clean(path):
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert code, "a chapter without code"
     assert all(not c["outputs"] and c["execution_count"] is None for c in code)
-    first = "".join(code[0]["source"])
-    assert "import" in first, "imports belong in the first code cell"
+    colab, first = ("".join(c["source"]) for c in code[:2])
+    assert "google.colab" in colab and "remove-cell" in code[0]["metadata"].get("tags", []), \
+        "the first code cell installs the package on Colab (hidden on the site)"
+    assert "import" in first and "google.colab" not in first, "imports belong in the next code cell"
     sources = "".join("".join(c["source"]) for c in code)
     assert "sys.path" not in sources, "notebooks import the installed package"
     titles = [line for c in nb["cells"] if c["cell_type"] == "markdown"
@@ -50,3 +52,11 @@ def test_site_prefers_static_figures_over_widget_views():
     overrides = config["sphinx"]["config"]["nb_mime_priority_overrides"]
     assert ["html", "application/vnd.jupyter.widget-view+json", None] in overrides
     assert config["execute"]["allow_errors"] is False
+
+
+def test_colab_installs_from_the_repository_of_the_config():
+    """The repository URL lives in _config.yml; the Colab cell of every chapter uses it."""
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    for path in notebooks():
+        cell = next(c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
+        assert f"git+{url}'" in "".join(cell["source"]), path.name

@@ -8,7 +8,7 @@ import pytest
 from ghostbook import __main__ as cli
 from ghostbook import experiments, results
 
-PAPER_FIGURES = ("fig3", "figS1", "fig4", "linear", "flipflop")
+PAPER_FIGURES = ("fig3", "figS1", "fig4", "figS2", "linear", "flipflop")
 
 
 @pytest.mark.parametrize("name", PAPER_FIGURES)
@@ -111,3 +111,29 @@ def test_figS2_on_a_tiny_scale_is_consistent():
     for e in both:                      # untruncated network at a snapshot = the trainer's loss
         np.testing.assert_allclose(cut[out["snapshot_epochs"] == e][0, ..., -1],
                                    out["loss_full"][out["record_epochs"] == e][0], rtol=1e-4)
+
+
+def test_figS2_summary_on_hand_made_histories():
+    s = dataclasses.replace(experiments.SCALES["figS2"]["quick"], ranks=(1,), lr_subset=(0,), seeds=2)
+    epochs = np.array([0, 1, 10, 100])
+    loss = np.array([[2.0, 2.0], [1.0, 2.0], [0.1, 1.9], [0.01, 1.9]])[:, None, :]   # (E, lr, seed)
+    grad = np.array([[1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1e-4]])[:, None, :]
+    sv = np.zeros((1, 1, 2, 4))
+    sv[..., 0], sv[..., 1] = [3.0, 1.0], [1.0, 1.0]
+    cut = np.array([[1.0, 0.5, 0.05, 0.01], [1.0, 0.9, 0.8, 0.7]])[None, None]       # (S, lr, seed, R + 2)
+    run = {"record_epochs": epochs, "loss_1": loss, "grad_norm_1": grad, "loss_full": loss,
+           "grad_norm_full": grad, "delta_sv": sv, "truncated_loss": cut}
+    out = experiments.figS2_summary(run, s)
+    assert out["learned"]["1"].tolist() == [[True, False]]
+    assert out["reach"]["1"][0, 0] == 10 and np.isnan(out["reach"]["1"][0, 1])
+    assert out["leave"]["1"][0, 0] == 1 and np.isnan(out["leave"]["1"][0, 1])
+    assert out["stuck"]["1"].tolist() == [[False, True]]
+    np.testing.assert_allclose(out["share1"], [[0.9, 0.5]])
+    assert out["functional"].tolist() == [[2, -1]]
+
+
+def test_figS2_paper_scale_uses_the_authors_grid():
+    s = experiments.SCALES["figS2"]["paper"]
+    assert s.ranks == (1, 2, 3, 4, 5, 10, 30, 50, 100) and s.seeds == 10
+    np.testing.assert_allclose(s.lrs, np.logspace(-3, 0, 10))
+    np.testing.assert_allclose(s.lrs[[1, 4, 7]], [2.154e-3, 2.154e-2, 0.2154], rtol=1e-3)

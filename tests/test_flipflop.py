@@ -79,3 +79,9 @@ def test_seeds_reproduce_bit_for_bit():
 def test_bad_input_is_rejected_by_name(call, name):
     with pytest.raises(ValueError, match=rf"^{name} "):
         call()
+
+
+def test_epochs_to_finds_the_first_epoch_of_the_running_mean_below_the_fraction():
+    loss = np.concatenate([np.ones(50), np.full(50, 0.01)])
+    assert flipflop.epochs_to(loss, 0.05, window=10) == 59   # the first window wholly after the drop ends there
+    assert np.isnan(flipflop.epochs_to(np.ones(30), 0.05, window=10))

@@ -158,3 +158,14 @@ def test_paper_scale_matches_the_reproduction_notes():
     assert (s.T, s.dt, s.t_on) == (101.0, 0.5, 1.0) and s.lr(0.6, 0.003) == pytest.approx(0.003 * 0.64**2)
     f = experiments.SCALES["flipflop"]["paper"]
     assert (f.N, f.epochs, f.batch, f.lr_N, f.task.dt, f.gs) == (256, 1000, 32, 0.05, 0.5, (0.0, 0.3, 0.6, 0.9))
+
+
+def test_beta_scaling_fits_the_deviation_it_reports():
+    Ns = np.array([32, 128, 512])
+    deviation, slope, intercept = linear.beta_scaling(Ns, 3, 0.5)
+    assert deviation.shape == (6, 3)
+    estimate = linear.beta_measured(linear.init(128, 0.5, 2))
+    np.testing.assert_allclose(deviation[[4, 5], 1], np.array(estimate) / linear.beta(0.5) - 1)
+    rms = np.sqrt(np.mean(deviation**2, axis=0))
+    np.testing.assert_allclose(np.exp(intercept) * Ns**slope, rms, rtol=0.5)
+    assert slope < 0
