@@ -1,7 +1,7 @@
 """The two front-door commands of ghostbook, for a fresh machine with Python 3.11.
 
     python3 dev.py book    # build the website into _build/html
-    python3 dev.py test    # unit tests + every notebook (nbmake)
+    python3 dev.py test    # unit tests + every notebook (nbmake) + the site in a browser
 
 Both create `.venv/` on first use and install the project's own requirements
 into it (again only when `requirements.txt` or `pyproject.toml` change).
@@ -24,9 +24,18 @@ def venv_bin(name):
     return VENV / ("Scripts" if os.name == "nt" else "bin") / name
 
 
-def run(cmd):
+def run(cmd, env=None):
     print("+", " ".join(map(str, cmd)), flush=True)
-    subprocess.run(list(map(str, cmd)), cwd=ROOT, check=True)
+    subprocess.run(list(map(str, cmd)), cwd=ROOT, check=True, env=env)
+
+
+def one_thread_each():
+    """The environment for the test run: two pytest workers share the two cores, so
+    each (and each notebook kernel and site build it starts) computes on one thread;
+    threads of BLAS, OpenMP or Numba fighting over the cores cost far more than they
+    gain. Variables the caller set are kept."""
+    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+    return {**{name: "1" for name in names}, **os.environ}
 
 
 def ensure_env():
@@ -39,7 +48,7 @@ def ensure_env():
     if not venv_bin("python").exists():
         venv.create(VENV, with_pip=True)
     pip = [venv_bin("python"), "-m", "pip", "install", "--disable-pip-version-check"]
-    run(pip + [TORCH])
+    run(pip + TORCH.split())
     run(pip + ["-r", "requirements.txt"])
     stamp.write_text(want)
 
@@ -52,7 +61,11 @@ def main(argv):
         run([venv_bin("jupyter-book"), "build", ".", "-W", "-n", "--keep-going", *argv[1:]])
         print(f"\nThe book is at {ROOT / '_build' / 'html' / 'index.html'}")
     else:
-        run([venv_bin("python"), "-m", "pytest", "-n", "2", "--nbmake", *argv[1:]])
+        # loadfile: each test file runs on one worker, so the browser tests
+        # (tests/test_site.py) build the site once and share one browser while the
+        # other worker runs the notebooks and unit tests.
+        run([venv_bin("python"), "-m", "pytest", "-n", "2", "--dist", "loadfile", "--nbmake", *argv[1:]],
+            env=one_thread_each())
 
 
 if __name__ == "__main__":

@@ -11,12 +11,13 @@ import re
 import matplotlib.pyplot as plt
 from matplotlib import animation
 
-# matplotlib's Font Awesome 4 icons -> text symbols that need no icon font
+# matplotlib's Font Awesome 4 icons -> text symbols that need no icon font, all in the
+# common text fonts (DejaVu, Liberation), so no button is an empty box
 _ICONS = {
     "fa-minus": "\u2212", "fa-plus": "+",
-    "fa-fast-backward": "\u23ee", "fa-step-backward": "\u25c1\u2502",
-    "fa-play fa-flip-horizontal": "\u25c0", "fa-pause": "\u23f8", "fa-play": "\u25b6",
-    "fa-step-forward": "\u2502\u25b7", "fa-fast-forward": "\u23ed",
+    "fa-fast-backward": "\u2503\u25c0", "fa-step-backward": "\u25c1\u2502",
+    "fa-play fa-flip-horizontal": "\u25c0", "fa-pause": "\u2016", "fa-play": "\u25b6",
+    "fa-step-forward": "\u2502\u25b7", "fa-fast-forward": "\u25b6\u2503",
 }
 _ICON = re.compile(r'<i class="fa ([^"]+)"></i>')
 _CDN_LINK = re.compile(r"<link[^>]*https?://[^>]*>\s*", re.S)
