@@ -24,3 +24,14 @@ def positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def progress_bar(progress, total, unit):
+    """A tqdm bar over ``total`` ``unit``s, after checking ``progress``: ``None`` shows it
+    once a run has taken two seconds, ``True`` at once, ``False`` never."""
+    from tqdm.auto import tqdm
+
+    if progress not in (None, True, False):
+        raise ValueError(f"progress must be None (show on long runs), True or False, got {progress!r}")
+    return tqdm(total=total, unit=unit, disable=progress is False,
+                delay=0 if progress else 2.0, leave=False)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import results, rnn, toy
-from .checks import positive_int
+from .checks import positive_int, progress_bar
 from .flipflop import Task as FlipFlopTask
 
 
@@ -310,8 +310,9 @@ def recovery(params, confidences, s):
 def fig4_rounding(s):
     """How rounding changes Fig. 4's fates: the same networks trained in float64, and the
     first ``s.autograd_seeds`` of them in float32 by PyTorch autograd (the reference path:
-    same arithmetic, another summation order). Running a network alone or in the ensemble changes nothing (the compiled
-    trainer does the same operations either way; tested), so it is not a third arm."""
+    same arithmetic, another summation order). Running a network alone or in the ensemble
+    changes nothing (the compiled trainer does the same operations either way; tested), so it
+    is not a third arm."""
     from . import train
 
     seeds = list(range(s.seeds))
@@ -443,14 +444,6 @@ def load_or_compute(name, progress=None):
 # nonlinear networks of Fig. 1 (a, d, g, j) and truncates their connectivity changes.
 
 
-
-def _bar(progress, total):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="net", disable=progress is False,
-                delay=0 if progress else 2.0, leave=False)
-
-
 @dataclass(frozen=True)
 class LinearSettings:
     """Schuessler et al. Figs. 3-4: seed ``s`` is ``linear.init(N, g, s)`` for every g."""
@@ -500,7 +493,7 @@ def linear_figs(s, progress=None):
            "delta_norm": np.empty(shape), "shuffled_loss": np.empty(shape),
            "z_inf": np.empty(shape), "z_trial": np.empty(shape + (steps + 1,)),
            "lr": np.array([[s.lr(g, b) for b in s.base_lrs] for g in s.gs])}
-    with _bar(progress, int(np.prod(shape))) as bar:
+    with progress_bar(progress, int(np.prod(shape)), "net") as bar:
         for index in np.ndindex(*shape):
             i, j, seed = index
             net = linear.init(s.N, s.gs[i], seed)
@@ -530,7 +523,7 @@ def flipflop_fig(s, progress=None):
            "test_loss_initial": np.empty(shape), "truncated_loss": np.empty(shape + (s.max_rank + 1,)),
            "test_loss_final": np.empty(shape), "example_z": np.empty((len(s.gs),) + u[:, 0].shape),
            "example_u": u[:, 0], "example_z_hat": z_hat[:, 0]}
-    with _bar(progress, int(np.prod(shape))) as bar:
+    with progress_bar(progress, int(np.prod(shape)), "net") as bar:
         for i, seed in np.ndindex(*shape):
             params = flipflop.init(s.N, s.gs[i], task.channels, seed)
             out["test_loss_initial"][i, seed] = flipflop.test_loss(params, task, u, z_hat)
@@ -543,7 +536,6 @@ def flipflop_fig(s, progress=None):
                 out["example_z"][i] = flipflop.evaluate(params, task, u[:, :1])[:, 0]
             bar.update()
     return out
-
 
 
 def linear_scalings(run, s):

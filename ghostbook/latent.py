@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
+from .checks import positive_int
+
 KAPPA_RANGE = (-15.0, 15.0)
 """The paper's window on the latent axis (reproduction notes)."""
 
@@ -184,8 +186,7 @@ def history(m, n, b, epochs=None, kappa_range=KAPPA_RANGE, points=GRID_POINTS, m
     epochs = np.arange(S) if epochs is None else np.asarray(epochs)
     if epochs.shape != (S,):
         raise ValueError(f"epochs must have one entry per snapshot ({S}), got shape {epochs.shape}")
-    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
-        raise ValueError(f"chunk must be a positive integer, got {chunk!r}")
+    chunk = positive_int("chunk", chunk)
     if max_speed is not None and not max_speed > 0:
         raise ValueError(f"max_speed must be positive, got {max_speed!r}")
     grid = _grid(kappa_range, points)

@@ -48,7 +48,6 @@ class Settings:
 RNN = Settings()
 
 
-
 def _seeds(seeds):
     """Seeds as a tuple of non-negative ints; a single int is one network."""
     seeds = (seeds,) if isinstance(seeds, (int, np.integer)) else tuple(seeds)

@@ -18,9 +18,6 @@ CLIP = 1e6
 """Euler states are clipped to ``[-CLIP, CLIP]`` so ``x -> inf`` never overflows."""
 
 
-
-
-
 def _out(arr):
     """NumPy arrays stay arrays; 0-d results become Python floats."""
     arr = np.asarray(arr)

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from numba import njit, prange
-from tqdm.auto import tqdm
 
 from . import rnn
-from .checks import positive_int
+from .checks import positive_int, progress_bar
 from .rnn import RNN
 
 RANK_ONE, RANK_K, FULL_RANK = 0, 1, 2
@@ -389,13 +388,6 @@ def _initial(seeds, init, make, dtype):
     return params, seeds
 
 
-def _progress_bar(progress, epochs):
-    if progress not in (None, True, False):
-        raise ValueError(f"progress must be None (show on long runs), True or False, got {progress!r}")
-    return tqdm(total=epochs, unit="epoch", disable=progress is False,
-                delay=0 if progress else 2.0, leave=False)
-
-
 def _fit(params, seeds, lr, c, epochs, snapshot_epochs, record_epochs, progress):
     """Run the compiled trainer on ``params`` (a fresh copy) and collect a :class:`TrainResult`."""
     model, K = _model_code(params)
@@ -410,7 +402,7 @@ def _fit(params, seeds, lr, c, epochs, snapshot_epochs, record_epochs, progress)
     snaps = np.empty((wanted.size,) + theta.shape, dtype)         # (S, B, P)
     loss, acc, gnorm = (np.empty((B, recorded.size), dtype) for _ in range(3))
     start, chunk = 0, max(1, min(epochs, 20_000 // B))
-    with _progress_bar(progress, epochs) as bar:
+    with progress_bar(progress, epochs, "epoch") as bar:
         while start < epochs:
             stop = min(epochs, start + chunk)
             tic = time.perf_counter()

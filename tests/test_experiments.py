@@ -64,6 +64,13 @@ def test_bad_figure_and_scale_are_rejected():
         cli.main(["reproduce", "fig9"])
 
 
+@pytest.mark.parametrize("name", ["linear", "flipflop"])
+def test_companion_experiments_reject_a_bad_progress_option(name):
+    settings = experiments.SCALES[name]["quick"]
+    with pytest.raises(ValueError, match="^progress must"):
+        experiments.COMPUTE[name](settings, progress="yes")
+
+
 def test_nudged_copies_move_one_parameter_by_one_ulp():
     from ghostbook import rnn
     init = rnn.init_rank_one([40])
