@@ -60,3 +60,13 @@ def test_colab_installs_from_the_repository_of_the_config():
     for path in notebooks():
         cell = next(c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
         assert f"git+{url}'" in "".join(cell["source"]), path.name
+
+
+def test_binder_installs_the_root_requirements_on_the_tested_python():
+    """Binder reads .binder/ only: it must pull in the root requirements (pip resolves
+    ``-r`` relative to the including file) on the Python that CI tests (3.11)."""
+    lines = (ROOT / ".binder" / "requirements.txt").read_text().splitlines()
+    includes = [line.split(None, 1)[1] for line in lines if line.startswith("-r ")]
+    assert [(ROOT / ".binder" / inc).resolve() for inc in includes] == [ROOT / "requirements.txt"]
+    assert (ROOT / ".binder" / "runtime.txt").read_text().strip() == "python-3.11"
+    assert (ROOT / "requirements.txt").read_text().count("-e .[") == 1
