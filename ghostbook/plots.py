@@ -200,6 +200,7 @@ def latent_history(ax, history):
     ax.set(xlabel="epoch", ylabel=r"fixed points in $[-15, 15]$")
     ax.yaxis.get_major_locator().set_params(integer=True)
     twin = ax.twinx()
+    twin.spines["right"].set_visible(True)        # the book's style hides right spines
     twin.plot(history.epochs, history.ghost_speed, color=COLORS["ghost"], lw=1)
     twin.set_yscale("log")
     twin.set_ylabel(r"ghost speed $|f|$", color=COLORS["ghost"])
@@ -258,12 +259,17 @@ def onset_histogram(ax, onsets, copies, marks=None, bin_width=10):
 # --- Sloppy ranks (Fig. S2) ------------------------------------------------------------------
 
 
-def rank_colors(arms, cmap="viridis"):
-    """One colour per arm (``"1" .. "100"``, ``"full"``), by log rank; full rank darkest red."""
-    ranks = [float(a) for a in arms if a != "full"]
-    lo, hi = np.log(min(ranks)), np.log(max(ranks))
-    colors = {a: plt.get_cmap(cmap)(0.9 * (np.log(float(a)) - lo) / ((hi - lo) or 1.0))
-              for a in arms if a != "full"}
+def rank_colors(arms, cmap="tab10"):
+    """One colour per arm (``"1" .. "100"``, ``"full"``) from a qualitative palette, by rank,
+    so that neighbouring ranks differ; full rank is red (``COLORS["high"]``), which the
+    ranks skip."""
+    from matplotlib.colors import to_hex
+
+    palette = [c for c in plt.get_cmap(cmap).colors if to_hex(c) != COLORS["high"]]
+    ranks = sorted((a for a in arms if a != "full"), key=float)
+    if len(ranks) > len(palette):
+        raise ValueError(f"{cmap} has {len(palette)} colours besides red, got {len(ranks)} ranks")
+    colors = dict(zip(ranks, palette))
     if "full" in arms:
         colors["full"] = COLORS["high"]
     return colors

@@ -70,3 +70,23 @@ def test_binder_installs_the_root_requirements_on_the_tested_python():
     assert [(ROOT / ".binder" / inc).resolve() for inc in includes] == [ROOT / "requirements.txt"]
     assert (ROOT / ".binder" / "runtime.txt").read_text().strip() == "python-3.11"
     assert (ROOT / "requirements.txt").read_text().count("-e .[") == 1
+
+
+def test_bibliography_labels_read_like_the_citations():
+    """book/_ext/bib_labels.py labels every entry "Name[ and Name| et al.], year", one
+    label per entry, so two entries by the same authors in a year need years 2025a/b."""
+    import importlib.util
+
+    from pybtex.database import parse_file
+
+    spec = importlib.util.spec_from_file_location("bib_labels", ROOT / "book" / "_ext" / "bib_labels.py")
+    bib_labels = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bib_labels)
+    entries = parse_file(ROOT / "references.bib").entries
+    labels = {key: bib_labels.label(entry) for key, entry in entries.items()}
+    assert len(set(labels.values())) == len(labels), labels
+    assert labels["schuessler2020interplay"] == "Schuessler et al., 2020"
+    assert labels["strogatz2018nonlinear"] == "Strogatz, 2018"
+    assert labels["sussillo2013opening"] == "Sussillo and Barak, 2013"
+    assert {labels["dinc2024ghost"], labels["dinc2025ghostrecurrent"]} == {"Dinc et al., 2025a",
+                                                                         "Dinc et al., 2025b"}
