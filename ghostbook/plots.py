@@ -63,12 +63,16 @@ def flow(ax, r, x=None, x_star=None):
     return ax
 
 
-def trajectories(ax, r_values, t, cap=5.0):
-    """``x(t)`` from ``x(0) = 0`` (Eq. 7) for several ``r``; escapes drawn up to ``cap``."""
-    for r in r_values:
+def trajectories(ax, r_values, t, cap=5.0, labels=None):
+    """``x(t)`` from ``x(0) = 0`` (Eq. 7) for several ``r``; escapes drawn up to ``cap``.
+    Legend entries ``labels`` (one per ``r``), by default the values of ``r``."""
+    labels = [f"$r = {r:.3g}$" for r in r_values] if labels is None else labels
+    if len(labels) != len(r_values):
+        raise ValueError(f"labels must have one entry per r ({len(r_values)}), got {len(labels)}")
+    for r, label in zip(r_values, labels):
         x = np.asarray(toy.trajectory(r, t))
         shown = np.where(np.abs(x) <= cap, x, np.nan)
-        line, = ax.plot(t, shown, label=f"$r = {r:.3g}$")
+        line, = ax.plot(t, shown, label=label)
         t_esc = toy.escape_time(r)
         if np.isfinite(t_esc) and t_esc <= t[-1]:
             ax.axvline(t_esc, color=line.get_color(), lw=0.8, ls=":")
@@ -184,7 +188,8 @@ def training_history(ax_loss, ax_grad, epochs, loss, grad_norm, marks=None):
     """Loss and gradient norm over epochs (Fig. 3), with marked epochs ``{label: epoch}``."""
     ax_loss.plot(epochs, loss, color="black", lw=0.8)
     ax_grad.plot(epochs, grad_norm, color=COLORS["low"], lw=0.8)
-    ax_loss.set(ylabel="loss", ylim=(-0.05, 2.05))
+    top = max(1.0, float(np.nanmax(loss)))            # losses start near 1; show more only if reached
+    ax_loss.set(ylabel="loss", ylim=(-0.025 * top, 1.05 * top))
     ax_grad.set(ylabel="gradient norm", yscale="log", xlabel="epoch")
     for label, epoch in (marks or {}).items():
         for ax in (ax_loss, ax_grad):
