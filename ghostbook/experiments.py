@@ -349,7 +349,8 @@ def figS2(s, progress=None):
         out[f"seconds_{arm}"] = np.float64(time.perf_counter() - tic)
         out[f"loss_{arm}"] = run.loss.reshape((-1,) + shape)
         out[f"grad_norm_{arm}"] = run.grad_norm.reshape((-1,) + shape)
-    out.update(delta_w_analysis(run.snapshots, s.max_rank, shape))
+        if arm == "full":
+            out.update(delta_w_analysis(run.snapshots, s.max_rank, shape))
     return out
 
 
@@ -506,7 +507,7 @@ def linear_figs(s, progress=None):
             out["z_inf"][index] = linear.readout(run.W, net.m, net.w)
             out["z_trial"][index] = linear.simulate(run.W, net.m, net.w, s.T, s.dt, s.t_on)[1]
             bar.update()
-    out["sv_epochs"] = run.sv_epochs
+    out["sv_epochs"] = np.arange(0, s.epochs + 1, s.record_every)
     return out
 
 
@@ -559,8 +560,9 @@ def linear_scalings(run, s):
 
     measures = {"tau_star": relative(tau_star), "delta_norm": relative(run["delta_norm"]),
                 "grad_mean": relative(grad_mean), "shuffled": run["shuffled_loss"] / run["loss"][..., 0]}
-    first_order = {"tau_star": lambda g: (1 - g**2) ** 2, "delta_norm": lambda g: 1 - g**2,
-                   "grad_mean": lambda g: 1 / (1 - g**2), "shuffled": lambda g: g**4 * (2 - g**2) ** 2}
+    first_order = {"tau_star": linear.first_order_time, "delta_norm": lambda g: 1 / linear.beta(g),
+                   "grad_mean": linear.beta,
+                   "shuffled": lambda g: linear.shuffled_loss_theory(1.0, g) / 0.5}   # over L0 = 1/2
     return measures, first_order
 
 

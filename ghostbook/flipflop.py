@@ -20,7 +20,6 @@ import numpy as np
 import torch
 
 from . import lowrank
-
 from .checks import positive, positive_int
 
 

@@ -20,11 +20,12 @@ from .checks import positive, positive_int
 
 
 def _check_g(g):
-    """``g`` as a float in ``[0, 1)``: beyond it the linear network is unstable."""
-    g = float(g)
-    if not 0 <= g < 1:
+    """``g`` (a number or an array) as floats in ``[0, 1)``: beyond it the linear network is
+    unstable. A number stays a Python float."""
+    arr = np.asarray(g, dtype=float)
+    if not np.all((0 <= arr) & (arr < 1)):
         raise ValueError(f"g must be in [0, 1) so that the linear network is stable, got {g!r}")
-    return g
+    return float(arr) if arr.ndim == 0 else arr
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,6 @@ def beta_measured(net):
     lu = scipy.linalg.lu_factor(np.eye(net.N) - net.W0)
     Bt_w, B_m = scipy.linalg.lu_solve(lu, net.w, trans=1), scipy.linalg.lu_solve(lu, net.m)
     return float(Bt_w @ Bt_w), float(B_m @ B_m)
-
 
 
 def beta_scaling(Ns, seeds, g):

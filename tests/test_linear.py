@@ -169,3 +169,19 @@ def test_beta_scaling_fits_the_deviation_it_reports():
     rms = np.sqrt(np.mean(deviation**2, axis=0))
     np.testing.assert_allclose(np.exp(intercept) * Ns**slope, rms, rtol=0.5)
     assert slope < 0
+
+
+def test_theory_takes_arrays_of_g_and_the_scalings_use_it():
+    g = np.array([0.0, 0.3, 0.6, 0.9])
+    np.testing.assert_allclose(linear.beta(g), 1 / (1 - g**2))
+    np.testing.assert_allclose(linear.first_order_time(g), (1 - g**2) ** 2)
+    np.testing.assert_allclose(linear.shuffled_loss_theory(2.0, g), 2.0 * g**4 * (2 - g**2) ** 2)
+    with pytest.raises(ValueError, match="^g must"):
+        linear.beta(np.array([0.5, 1.0]))
+    from ghostbook import experiments
+    s = experiments.SCALES["linear"]["quick"]
+    run = {"delta_norm": np.ones((1, 1, 1)), "lr": np.ones((1, 1)), "loss": np.linspace(1, 0, s.epochs + 1)[None, None, None],
+           "grad_norm": np.ones((1, 1, 1, s.epochs + 1)), "shuffled_loss": np.ones((1, 1, 1))}
+    _, first_order = experiments.linear_scalings(run, s)
+    np.testing.assert_allclose([first_order[k](g) for k in ("tau_star", "delta_norm", "grad_mean", "shuffled")],
+                               [(1 - g**2) ** 2, 1 - g**2, 1 / (1 - g**2), g**4 * (2 - g**2) ** 2])
