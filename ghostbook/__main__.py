@@ -8,11 +8,12 @@ import argparse
 import sys
 
 from . import experiments, results
+from .settings import SCALES
 
 
 def _status():
-    for name, scales in experiments.SCALES.items():
-        for scale, settings in scales.items():
+    for name in experiments.COMPUTE:
+        for scale, settings in SCALES[name].items():
             meta = results.metadata(f"{name}-{scale}")
             if meta is None:
                 state = "not computed"

@@ -1,7 +1,7 @@
 """The nonlinear RNN of Schuessler et al. (2020), Sec. 2, on the flip-flop task.
 
-``x' = -x + W tanh(x) + sqrt(N) sum_i m_i u_i(t)`` (Eq. 2), readouts
-``z_i = w_i . tanh(x) / sqrt(N)`` (Eq. 3), forward Euler with step ``dt`` from ``x(0) = 0``.
+``x' = -x + W tanh(x) + sqrt(N) sum_i m_i u_i(t)`` (Schuessler Eq. 2), readouts
+``z_i = w_i . tanh(x) / sqrt(N)`` (Schuessler Eq. 3), forward Euler with step ``dt`` from ``x(0) = 0``.
 ``W``, the input vectors ``m_i`` and the readout vectors ``w_i`` are all trained (Adam,
 PyTorch autograd). Initialisation as in the paper: ``W0 ~ N(0, g^2/N)``,
 ``m_i, w_i ~ N(0, 1/N)``.
@@ -21,22 +21,11 @@ import torch
 
 from . import lowrank
 from .checks import positive, positive_int
+from .settings import FlipFlopTask
 
 
-@dataclass(frozen=True)
-class Task:
-    """The flip-flop task (our choice of the unpublished details)."""
-
-    channels: int = 2          # independent input/output pairs
-    trial_time: float = 40.0   # time units per trial
-    slot_time: float = 2.0     # a pulse may start every slot_time
-    pulse_time: float = 1.0    # a pulse lasts this long
-    pulse_prob: float = 0.15   # chance that a slot holds a pulse, per channel
-    dt: float = 0.5            # Euler step
-
-    @property
-    def steps(self):
-        return int(round(self.trial_time / self.dt))
+Task = FlipFlopTask
+"""The task's settings (:class:`ghostbook.settings.FlipFlopTask`)."""
 
 
 def trials(task, n, rng):
@@ -90,7 +79,7 @@ def init(N, g, channels, seed):
 
 
 def outputs(W, m, w, u, dt):
-    """Readouts ``z (steps, B, C)`` of Eqs. 2-3 for inputs ``u (steps, B, C)``."""
+    """Readouts ``z (steps, B, C)`` of Schuessler Eqs. 2-3 for inputs ``u (steps, B, C)``."""
     N = W.shape[0]
     x = torch.zeros(u.shape[1], N, dtype=W.dtype)              # (B, N)
     z = []
@@ -136,7 +125,7 @@ def test_loss(params, task, u, z_hat):
 
 
 def truncated_losses(params, task, u, z_hat, ranks):
-    """Loss with ``W = W0 + Delta W^(R)`` (Eq. 4) for each ``R`` in ``ranks``, trained
+    """Loss with ``W = W0 + Delta W^(R)`` (Schuessler Eq. 4) for each ``R`` in ``ranks``, trained
     ``m``, ``w`` kept. ``(len(ranks),)``."""
     cut = torch.from_numpy(lowrank.truncations(params.delta_W.double().numpy(), list(ranks)))
     u, z_hat = torch.from_numpy(u), torch.from_numpy(z_hat)
@@ -145,7 +134,7 @@ def truncated_losses(params, task, u, z_hat, ranks):
                          for delta in cut])
 
 
-def epochs_to(loss, fraction=0.05, window=20):
+def epochs_to(loss, fraction, window):
     """First epoch at which the running mean (over ``window`` epochs) of a training loss
     history is below ``fraction`` of its first ``window`` epochs' mean; NaN if never."""
     loss = np.asarray(loss, dtype=float)

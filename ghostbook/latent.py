@@ -1,4 +1,4 @@
-"""The latent circuit of a rank-one RNN (Eq. 4): fixed points, ghosts and their history.
+"""The latent circuit of a rank-one RNN (2024, Eq. 4): fixed points, ghosts and their history.
 
 ``tau dkappa/dt = f(kappa) = -kappa + n . tanh(m kappa + b)``. A *fixed point* is a zero
 of ``f``: stable where ``f' < 0``, unstable where ``f' > 0``. A *ghost* is a local minimum
@@ -9,7 +9,8 @@ interior minima of ``|f|`` bracket the extrema of ``f`` (refined as zeros of ``f
 An extremum whose value has the other sign reveals two fixed points closer together than
 the grid spacing, so a ghost of speed ``1e-6`` is never confused with a fixed point.
 
-All computations are in float64, whatever the dtype of the parameters.
+All computations are in float64, whatever the dtype of the parameters. Every function takes
+the parameters as three arrays ``m, n, b`` or as one :class:`ghostbook.rnn.RankOne`.
 """
 from dataclasses import dataclass
 
@@ -17,16 +18,22 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
 from .checks import positive_int
+from .settings import LATENT
 
-KAPPA_RANGE = (-15.0, 15.0)
-"""The paper's window on the latent axis (reproduction notes)."""
+KAPPA_RANGE = LATENT.kappa_range
+"""The authors' window on the latent axis."""
 
-GRID_POINTS = 1000
+GRID_POINTS = LATENT.grid_points
 """The authors count fixed points as sign changes of ``f`` on this many grid points."""
 
 
 def _params(m, n, b):
-    """``m, n, b`` as float64 arrays of one shape ``(..., N)``."""
+    """``m, n, b`` as float64 arrays of one shape ``(..., N)``; ``m`` may instead be a
+    parameter container with fields ``m, n, b`` (then ``n`` and ``b`` are ``None``)."""
+    if n is None and b is None and hasattr(m, "m"):
+        m, n, b = m.m, m.n, m.b
+    elif n is None or b is None:
+        raise ValueError("give m, n and b, or one RankOne container as m")
     m, n, b = (np.asarray(a, dtype=float) for a in (m, n, b))
     if m.ndim == 0 or not m.shape == n.shape == b.shape:
         raise ValueError(f"m, n and b must have one shape (..., N), got {m.shape}, {n.shape}, {b.shape}")
@@ -47,8 +54,8 @@ def _tanh_terms(kappa, m, b):
     return np.tanh(m[..., None, :] * kappa[:, None] + b[..., None, :])
 
 
-def flow(kappa, m, n, b):
-    """``f(kappa) = -kappa + n . tanh(m kappa + b)`` (Eq. 4).
+def flow(kappa, m, n=None, b=None):
+    """``f(kappa) = -kappa + n . tanh(m kappa + b)`` (2024, Eq. 4).
 
     ``m, n, b`` of shape ``(..., N)`` (a network, or a batch of networks or snapshots);
     ``kappa`` a scalar or an array. Returns shape ``(..., *kappa.shape)``.
@@ -60,8 +67,8 @@ def flow(kappa, m, n, b):
     return f.reshape(m.shape[:-1] + kappa.shape)
 
 
-def flow_derivatives(kappa, m, n, b):
-    """``f'(kappa)`` and ``f''(kappa)`` of Eq. 4, shapes as :func:`flow`."""
+def flow_derivatives(kappa, m, n=None, b=None):
+    """``f'(kappa)`` and ``f''(kappa)`` of 2024 Eq. 4, shapes as :func:`flow`."""
     m, n, b = _params(m, n, b)
     kappa = np.asarray(kappa, dtype=float)
     h = _tanh_terms(kappa.reshape(-1), m, b)                      # (..., K, N)
@@ -72,7 +79,7 @@ def flow_derivatives(kappa, m, n, b):
     return d1.reshape(shape), d2.reshape(shape)
 
 
-def count_fixed_points(m, n, b, kappa_range=KAPPA_RANGE, points=GRID_POINTS):
+def count_fixed_points(m, n=None, b=None, kappa_range=KAPPA_RANGE, points=GRID_POINTS):
     """Number of sign changes of ``f`` on ``linspace(*kappa_range, points)``: the authors'
     fixed-point count. Batched: ``(..., N)`` parameters give ``(...)`` counts."""
     f = flow(_grid(kappa_range, points), m, n, b)                 # (..., points)
@@ -148,7 +155,8 @@ def _portrait(m, n, b, grid, f):
     return Portrait(fixed_points=tuple(fixed), ghosts=tuple(sorted(ghosts, key=lambda g: g.kappa)))
 
 
-def classify(m, n, b, kappa_range=KAPPA_RANGE, points=4 * GRID_POINTS):
+def classify(m, n=None, b=None, kappa_range=KAPPA_RANGE,
+             points=LATENT.refine_factor * GRID_POINTS):
     """Fixed points and ghosts of the latent circuit of one network (``m, n, b`` of shape ``(N,)``)
     inside ``kappa_range``, located to ~1e-14. Returns a :class:`Portrait`."""
     m, n, b = _params(m, n, b)
@@ -171,8 +179,8 @@ class LatentHistory:
     min_ghost_epoch: object       # epoch at which it occurred, or None
 
 
-def history(m, n, b, epochs=None, kappa_range=KAPPA_RANGE, points=GRID_POINTS, max_speed=None,
-            chunk=64):
+def history(m, n=None, b=None, epochs=None, kappa_range=KAPPA_RANGE, points=GRID_POINTS,
+            max_speed=None, chunk=64):
     """Fixed points and ghosts over training. ``m, n, b``: snapshots ``(S, N)`` of one network
     (e.g. ``result.snapshots.m[:, i]``); ``epochs`` ``(S,)``, default ``0 .. S-1``.
 

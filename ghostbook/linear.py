@@ -5,8 +5,8 @@ Equation numbers refer to Schuessler, Mastrogiuseppe, Dubreuil, Ostojic and Bara
 2020). The network is ``x' = -x + W x + sqrt(N) m u(t)`` with readout
 ``z = w . x / sqrt(N)``; the input is ``u = 1`` and the loss is
 ``L = (z_hat - z)^2 / 2``. In the long-trial limit the readout is
-``z = w^T (I - W)^{-1} m`` (Eq. 5), and gradient descent changes ``W`` only (``m``, ``w``
-stay fixed). Learning time is ``tau = lr * epochs``; ``beta = 1 / (1 - g^2)`` (Eq. 12)
+``z = w^T (I - W)^{-1} m`` (Schuessler Eq. 5), and gradient descent changes ``W`` only (``m``, ``w``
+stay fixed). Learning time is ``tau = lr * epochs``; ``beta = 1 / (1 - g^2)`` (Schuessler Eq. 12)
 and ``tau_tilde = beta^2 tau`` is the rescaled learning time of Figs. 3-4.
 
 Shapes: ``W``, ``W0`` are ``(N, N)``; ``m``, ``w`` are ``(N,)``.
@@ -55,18 +55,18 @@ def init(N, g, seed):
 
 
 def readout(W, m, w):
-    """The long-trial readout ``z = w^T (I - W)^{-1} m`` (Eq. 5 of Schuessler et al.)."""
+    """The long-trial readout ``z = w^T (I - W)^{-1} m`` (Schuessler Eq. 5 of Schuessler et al.)."""
     return float(w @ np.linalg.solve(np.eye(m.size) - W, m))
 
 
 def loss(W, m, w, z_hat):
-    """``L = (z_hat - z)^2 / 2`` with ``z`` from Eq. 5."""
+    """``L = (z_hat - z)^2 / 2`` with ``z`` from Schuessler Eq. 5."""
     return 0.5 * (z_hat - readout(W, m, w)) ** 2
 
 
 def gradient(W, m, w, z_hat):
     """``dL/dW = -(z_hat - z) (I - W^T)^{-1} w m^T (I - W^T)^{-1}``: minus the right-hand
-    side of Eq. 6 of Schuessler et al. Shape ``(N, N)``."""
+    side of Schuessler Eq. 6 of Schuessler et al. Shape ``(N, N)``."""
     lu = scipy.linalg.lu_factor(np.eye(m.size) - W)
     q = scipy.linalg.lu_solve(lu, m)               # (I - W)^{-1} m
     p = scipy.linalg.lu_solve(lu, w, trans=1)      # (I - W^T)^{-1} w
@@ -107,7 +107,7 @@ def _leading_sv(G_P, c, G_Q, k):
 
 
 def train(net, z_hat, lr, epochs, n_sv=2, record_every=1):
-    """Plain gradient descent ``W <- W - lr dL/dW`` (Eq. 6 in discrete time) from ``net.W0``.
+    """Plain gradient descent ``W <- W - lr dL/dW`` (Schuessler Eq. 6 in discrete time) from ``net.W0``.
 
     Each update is the rank-one matrix ``c p q^T`` with ``p = (I - W^T)^{-1} w``,
     ``q = (I - W)^{-1} m``, ``c = lr (z_hat - z)``, so the inverse ``R = (I - W)^{-1}`` is
@@ -141,8 +141,8 @@ def train(net, z_hat, lr, epochs, n_sv=2, record_every=1):
     return Run(lr * np.arange(epochs + 1), loss_, grad_norm, sv_epochs, sv, net.W0, W)
 
 
-def simulate(W, m, w, T=101.0, dt=0.5, t_on=1.0):
-    """The finite trial that Eq. 5 approximates: forward Euler on
+def simulate(W, m, w, T, dt, t_on):
+    """The finite trial that Schuessler Eq. 5 approximates: forward Euler on
     ``x' = -x + W x + sqrt(N) m u(t)`` from ``x(0) = 0`` with ``u(t) = 1`` for ``t >= t_on``
     (0 before), readout ``z(t) = w . x(t) / sqrt(N)``. Returns ``t (K + 1,)``, ``z (K + 1,)``
     with ``K = round(T / dt)``."""
@@ -165,7 +165,7 @@ def shuffle(W0, seed):
     return rng.permutation(W0.ravel()).reshape(W0.shape)
 
 
-def convergence_tau(tau, loss, fraction=0.05):
+def convergence_tau(tau, loss, fraction):
     """First learning time at which ``loss`` falls below ``fraction`` of its initial value
     (Fig. 4a's ``tau*``); NaN if it never does."""
     below = np.flatnonzero(np.asarray(loss) < fraction * loss[0])
@@ -176,24 +176,24 @@ def convergence_tau(tau, loss, fraction=0.05):
 
 
 def beta(g):
-    """``beta = w^T B B^T w = m^T B^T B m = 1 / (1 - g^2)``, ``B = (I - W0)^{-1}`` (Eq. 12)."""
+    """``beta = w^T B B^T w = m^T B^T B m = 1 / (1 - g^2)``, ``B = (I - W0)^{-1}`` (Schuessler Eq. 12)."""
     return 1.0 / (1.0 - _check_g(g) ** 2)
 
 
 def first_order_time(g):
-    """First-order convergence time ``tau_1* = 1 / beta^2 = (1 - g^2)^2`` (after Eq. 13)."""
+    """First-order convergence time ``tau_1* = 1 / beta^2 = (1 - g^2)^2`` (after Schuessler Eq. 13)."""
     return 1.0 / beta(g) ** 2
 
 
 def beta_measured(net):
-    """The two finite-``N`` estimates of Eq. 12: ``(w^T B B^T w, m^T B^T B m)``."""
+    """The two finite-``N`` estimates of Schuessler Eq. 12: ``(w^T B B^T w, m^T B^T B m)``."""
     lu = scipy.linalg.lu_factor(np.eye(net.N) - net.W0)
     Bt_w, B_m = scipy.linalg.lu_solve(lu, net.w, trans=1), scipy.linalg.lu_solve(lu, net.m)
     return float(Bt_w @ Bt_w), float(B_m @ B_m)
 
 
 def beta_scaling(Ns, seeds, g):
-    """Eq. 12 at finite ``N``: relative deviations of :func:`beta_measured` from ``beta(g)``,
+    """Schuessler Eq. 12 at finite ``N``: relative deviations of :func:`beta_measured` from ``beta(g)``,
     ``(2 seeds, len(Ns))`` (rows: seed 0's ``w`` and ``m`` estimates, then seed 1's, ...),
     and the exponent ``a`` and intercept of the fit ``rms deviation ~ exp(intercept) N^a``."""
     estimates = np.array([[beta_measured(init(int(N), g, seed)) for N in Ns]
@@ -204,8 +204,8 @@ def beta_scaling(Ns, seeds, g):
 
 
 def readout_theory(tau, z_hat, g, order=3):
-    """``z(tau)`` expanded in learning time: ``order=1`` is Eq. 13, ``z = z_hat tau_tilde``;
-    ``order=3`` is Eq. 15, ``z_hat [tau_tilde - tau_tilde^2/2 + (1 + 8 z_hat^2 beta)
+    """``z(tau)`` expanded in learning time: ``order=1`` is Schuessler Eq. 13, ``z = z_hat tau_tilde``;
+    ``order=3`` is Schuessler Eq. 15, ``z_hat [tau_tilde - tau_tilde^2/2 + (1 + 8 z_hat^2 beta)
     tau_tilde^3/6]``; ``order=2`` keeps its first two terms. ``tau_tilde = beta^2 tau``."""
     if order not in (1, 2, 3):
         raise ValueError(f"order must be 1, 2 or 3, got {order!r}")
@@ -221,7 +221,7 @@ def loss_theory(tau, z_hat, g, order=3):
 
 
 def singular_values_theory(tau, z_hat, g):
-    """The two leading singular values of ``Delta W`` to ``O(tau^3)`` (Eq. 14):
+    """The two leading singular values of ``Delta W`` to ``O(tau^3)`` (Schuessler Eq. 14):
     ``s1 = z_hat / beta [t - t^2/2 + (1 + 7/2 z_hat^2 beta) t^3/6]``,
     ``s2 = z_hat^3 t^3 / 12``, ``t = tau_tilde = beta^2 tau``. Shape ``(2,) + tau.shape``."""
     b = beta(g)

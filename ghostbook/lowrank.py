@@ -14,7 +14,7 @@ def singular_values(delta_W):
 
 
 def truncations(delta_W, ranks):
-    """``sum_{r <= R} s_r u_r v_r^T`` (Eq. 4 of Schuessler et al.) for every ``R`` in ``ranks``:
+    """``sum_{r <= R} s_r u_r v_r^T`` (Schuessler Eq. 4 of Schuessler et al.) for every ``R`` in ``ranks``:
     shape ``(len(ranks), ..., N, M)``, from one SVD per matrix."""
     delta_W = np.asarray(delta_W, dtype=float)
     ranks = np.asarray(ranks)

@@ -64,7 +64,7 @@ def flow(ax, r, x=None, x_star=None):
 
 
 def trajectories(ax, r_values, t, cap=5.0, labels=None):
-    """``x(t)`` from ``x(0) = 0`` (Eq. 7) for several ``r``; escapes drawn up to ``cap``.
+    """``x(t)`` from ``x(0) = 0`` (2024 Eq. 7) for several ``r``; escapes drawn up to ``cap``.
     Legend entries ``labels`` (one per ``r``), by default the values of ``r``."""
     labels = [f"$r = {r:.3g}$" for r in r_values] if labels is None else labels
     if len(labels) != len(r_values):
@@ -82,7 +82,7 @@ def trajectories(ax, r_values, t, cap=5.0, labels=None):
 
 
 def loss_landscape(ax, r, T, finite=None):
-    """Fig. 2A: the analytic loss (Eq. 12) against ``r``, and finite-confidence losses.
+    """Fig. 2A: the analytic loss (2024 Eq. 12) against ``r``, and finite-confidence losses.
 
     ``finite`` maps a label to the (unnormalised) loss values at ``r``.
     """
@@ -136,9 +136,9 @@ def lr_sweep(ax, lrs, final_loss, T, alpha_star=None):
 
 
 def critical_scaling(ax, T, alpha_empirical, slope=None):
-    """Critical learning rate against ``T`` on log-log axes: measured vs Eq. 15."""
+    """Critical learning rate against ``T`` on log-log axes: measured vs 2024 Eq. 15."""
     T = np.asarray(T, dtype=float)
-    ax.loglog(T, toy.critical_learning_rate(T), color="black", label=r"Eq. 15: $3\pi^4/32\,T^{-5}$")
+    ax.loglog(T, toy.critical_learning_rate(T), color="black", label=r"2024 Eq. 15: $3\pi^4/32\,T^{-5}$")
     label = "gradient descent" + (f" (fit: slope {slope:.3f})" if slope is not None else "")
     ax.loglog(T, alpha_empirical, "o", color=COLORS["high"], label=label)
     ax.set(xlabel="delay $T$", ylabel=r"critical learning rate $\alpha^*$")
@@ -150,7 +150,7 @@ def critical_scaling(ax, T, alpha_empirical, slope=None):
 
 
 def latent_flows(ax, kappa, flows, portraits=None):
-    """Latent flow ``f(kappa)`` (Eq. 4) at several epochs, with fixed points and ghosts.
+    """Latent flow ``f(kappa)`` (2024 Eq. 4) at several epochs, with fixed points and ghosts.
 
     ``flows`` maps a label (e.g. "epoch 30000") to ``f`` on ``kappa``; ``portraits`` maps
     the same labels to :class:`ghostbook.latent.Portrait` objects to mark.

@@ -25,11 +25,19 @@ def results_dir():
     return Path(os.environ.get("GHOSTBOOK_RESULTS", DEFAULT_DIR))
 
 
+def _computed(settings):
+    """A settings dataclass as a dict of the fields the computation reads (recursively),
+    without the ``shown`` and ``paper`` fields of :mod:`ghostbook.settings`."""
+    if not dataclasses.is_dataclass(settings):
+        return settings
+    return {f.name: _computed(getattr(settings, f.name)) for f in dataclasses.fields(settings)
+            if f.metadata.get("kind") not in ("shown", "paper")}
+
+
 def canonical(settings):
-    """Settings (a dataclass or a dict) as plain JSON values, for storage and comparison."""
-    if dataclasses.is_dataclass(settings):
-        settings = dataclasses.asdict(settings)
-    return json.loads(json.dumps(settings, sort_keys=True))
+    """Settings (a dataclass or a dict) as plain JSON values, for storage and comparison:
+    the key of a cached result."""
+    return json.loads(json.dumps(_computed(settings), sort_keys=True))
 
 
 def _atomic_write(path, write):
@@ -78,6 +86,40 @@ def save(name, arrays, settings, wall_time, directory=None):
     text = json.dumps(meta, indent=2, sort_keys=True).encode()
     _atomic_write(directory / f"{name}.json", lambda f: f.write(text))
     return meta
+
+
+class Partial:
+    """The finished pieces of a long run (e.g. one arm of Fig. S2), each saved as soon as it
+    is done under ``results/.partial/NAME/``, so that an interrupted run resumes where it
+    stopped. Pieces computed under other settings are discarded; :meth:`clear` removes
+    them all once the whole result is saved."""
+
+    def __init__(self, name, settings, directory=None):
+        self.path = Path(directory or results_dir()) / ".partial" / name
+        self.path.mkdir(parents=True, exist_ok=True)
+        stamp = json.dumps(canonical(settings), sort_keys=True).encode()
+        marker = self.path / "settings.json"
+        if not marker.exists() or marker.read_bytes() != stamp:
+            self.clear()
+            self.path.mkdir(parents=True, exist_ok=True)
+            _atomic_write(marker, lambda f: f.write(stamp))
+
+    def get(self, key):
+        """The arrays saved under ``key``, or ``None``."""
+        path = self.path / f"{key}.npz"
+        if not path.exists():
+            return None
+        with np.load(path) as data:
+            return {k: data[k] for k in data.files}
+
+    def put(self, key, arrays):
+        _atomic_write(self.path / f"{key}.npz", lambda f: np.savez_compressed(f, **arrays))
+
+    def clear(self):
+        if self.path.exists():
+            for item in self.path.iterdir():
+                item.unlink()
+            self.path.rmdir()
 
 
 def metadata(name, directory=None):

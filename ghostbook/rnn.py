@@ -1,13 +1,17 @@
-"""The RNN of Eq. 3, discretised as Eq. 17, in three connectivities.
+"""The 2024 paper's RNN (its 2024 Eq. 3, discretised as its 2024 Eq. 17) in three connectivities.
 
 ``x[t+1] = (1 - Delta) x[t] + Delta tanh(W x[t] + b)`` with ``Delta = dt / tau = 0.5``,
 every unit starting at ``x(0) = -0.3``, a trial of 40 steps (delay ``T`` = 20 steps)
 and one output after each update:
 
-* rank one, ``W = m n^T`` (Eq. 4's latent circuit): ``sigmoid(c (kappa - kappa*))``
-  on the latent variable ``kappa = n . x`` (Eq. 5), ``kappa* = 1``, ``c = 10``;
-* rank ``K``, ``W = M N`` (Eq. 19), and full rank, ``W ~ N(0, 1/N)``: the trained
-  readout ``sigmoid(w_out . x + b_out)`` of Eq. 18 and Fig. S2.
+* rank one, ``W = m n^T`` (2024 Eq. 4's latent circuit): ``sigmoid(c (kappa - kappa*))``
+  on the latent variable ``kappa = n . x`` (2024 Eq. 5), ``kappa* = 1``, ``c = 10``;
+* rank ``K`` (2024 Eq. 19) and full rank, ``W ~ N(0, 1/N)``: the trained readout
+  ``sigmoid(w_out . x + b_out)`` of 2024 Eq. 18 and Fig. S2. These follow the authors'
+  orientation: the state is a row vector and the recurrent input is ``x @ M @ N``
+  (full rank ``x @ W``), so that seed ``s`` gives the authors' network for seed ``s``.
+  In column form the connectivity is ``W = (M N)^T``: ``kappa = M^T x`` (K) is the
+  latent variable and ``N^T kappa`` the recurrent input.
 
 The loss of a trial is ``sum_t (output_t - target_t)^2 / 20`` (targets: 20 zeros then
 20 ones; at most 2); accuracy is the fraction of steps with ``(output > 0.5) == target``.
@@ -15,7 +19,9 @@ The loss of a trial is ``sum_t (output_t - target_t)^2 / 20`` (targets: 20 zeros
 Parameters live in small containers (:class:`RankOne`, :class:`RankK`,
 :class:`FullRank`) whose arrays carry a leading network axis ``(B, ...)``. The
 functions returning outputs are the autograd *reference*: plain PyTorch that
-``loss.backward()`` differentiates. :mod:`ghostbook.train` holds the fast trainer.
+``loss.backward()`` differentiates. The models know nothing of training:
+:mod:`ghostbook.train` holds the fast trainer (``rnn.train_rank_one`` and
+``rnn.train_rank_k`` remain as aliases, imported only when used).
 """
 import dataclasses
 import math
@@ -25,6 +31,7 @@ import numpy as np
 import torch
 
 from .checks import positive_int
+from .settings import RNN
 
 __all__ = ["RNN", "RankOne", "RankK", "FullRank", "init_rank_one", "init_rank_k",
            "init_full_rank", "target", "rank_one_kappa", "rank_one_outputs",
@@ -32,20 +39,6 @@ __all__ = ["RNN", "RankOne", "RankK", "FullRank", "init_rank_one", "init_rank_k"
            "train_rank_one", "train_rank_k"]
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The paper's RNN settings (End Matter A.1 and ``shared/reproduction-notes.md``)."""
-
-    N: int = 100              # neurons
-    delta: float = 0.5        # Delta = dt / tau = 5 ms / 10 ms (Eq. 17)
-    steps: int = 40           # Euler steps per trial: 2T / dt
-    delay: int = 20           # T / dt: target is 0 for the first `delay` outputs, then 1
-    x0: float = -0.3          # every unit starts here
-    kappa_star: float = 1.0   # rank-one readout threshold (Eq. 5)
-    c: float = 10.0           # rank-one readout confidence (Eq. 5)
-
-
-RNN = Settings()
 
 
 def _seeds(seeds):
@@ -124,7 +117,7 @@ class _Params:
 
 @dataclass(frozen=True, eq=False)
 class RankOne(_Params):
-    """Rank-one connectivity ``W = m n^T`` with bias ``b`` (Eq. 4)."""
+    """Rank-one connectivity ``W = m n^T`` with bias ``b`` (2024 Eq. 4)."""
 
     m: np.ndarray  # (B, N) output direction of W
     n: np.ndarray  # (B, N) input direction: kappa = n . x
@@ -134,7 +127,8 @@ class RankOne(_Params):
 
 @dataclass(frozen=True, eq=False)
 class RankK(_Params):
-    """Rank-K connectivity ``W = M N`` (Eq. 19) with bias and the readout of Eq. 18.
+    """Rank-K connectivity (2024, Eq. 19) with bias and the readout of 2024 Eq. 18, in the
+    authors' orientation: recurrent input ``x @ M @ N`` for a row-vector state ``x``.
 
     The field ``N`` is the paper's ``K x N`` matrix; the number of neurons is ``b.shape[-1]``.
     """
@@ -153,7 +147,8 @@ class RankK(_Params):
 
 @dataclass(frozen=True, eq=False)
 class FullRank(_Params):
-    """Unconstrained ``W`` with bias and the readout of Eq. 18 (Fig. S2's full-rank variant)."""
+    """Unconstrained ``W`` (recurrent input ``x @ W``) with bias and the readout of 2024 Eq. 18: the
+    later version's full-rank network, ``W`` trained directly."""
 
     W: np.ndarray      # (B, N, N)
     b: np.ndarray      # (B, N)
@@ -185,11 +180,10 @@ def init_rank_one(seeds, N=RNN.N, dtype=np.float32):
 
 
 def init_rank_k(seeds, rank, N=RNN.N, dtype=np.float32):
-    """``M (N x K)``, then ``N (K x N)``, then ``w_out (N)``, then ``b_out`` (one draw), each
-    ``randn / sqrt(N)`` in that order after ``torch.manual_seed(seed)``; ``b = 0``.
-
-    The notes fix the distributions but not the order of the draws; this order is ours.
-    """
+    """The authors' draws: ``M (N x K)``, then ``N (K x N)``, then ``w_out (N)``, then
+    ``b_out`` (one draw), each ``randn / sqrt(N)`` in that order after
+    ``torch.manual_seed(seed)``; ``b = 0`` (``fatihdinc/ghost-mechanism``,
+    ``Figure6/code/B-with-extra-data/run_network_rank.py``)."""
     N = positive_int("N", N)
     rank = positive_int("rank", rank)
     if rank > N:
@@ -200,7 +194,8 @@ def init_rank_k(seeds, rank, N=RNN.N, dtype=np.float32):
 
 
 def init_full_rank(seeds, N=RNN.N, dtype=np.float32):
-    """``W = randn(N, N) / sqrt(N)``, then ``w_out``, then ``b_out``, as :func:`init_rank_k`."""
+    """The later version's full-rank network: ``W = randn(N, N) / sqrt(N)``, then ``w_out``,
+    then ``b_out``, as :func:`init_rank_k`."""
     N = positive_int("N", N)
     drawn = _draw(seeds, {"W": (N, N), "w_out": (N,), "b_out": (1,)}, N, dtype)
     return FullRank(W=drawn["W"], b=np.zeros_like(drawn["w_out"]), w_out=drawn["w_out"],
@@ -216,7 +211,7 @@ def target(steps=RNN.steps, delay=RNN.delay):
 
 
 def _trajectory(recurrent, b):
-    """Eq. 17 from ``x(0) = -0.3``: the states after each of the 40 updates, ``(..., 40, N)``."""
+    """2024 Eq. 17 from ``x(0) = -0.3``: the states after each of the 40 updates, ``(..., 40, N)``."""
     x = torch.full_like(b, RNN.x0)
     states = []
     for _ in range(RNN.steps):
@@ -232,21 +227,22 @@ def rank_one_kappa(m, n, b):
 
 
 def rank_one_outputs(m, n, b, c=RNN.c):
-    """Outputs ``sigmoid(c (kappa - kappa*))`` (Eq. 5), ``(..., 40)``; ``c`` scalar or ``(...,)``."""
+    """Outputs ``sigmoid(c (kappa - kappa*))`` (2024, Eq. 5), ``(..., 40)``; ``c`` scalar or ``(...,)``."""
     c = torch.as_tensor(c, dtype=m.dtype)
     c = c.unsqueeze(-1) if c.ndim else c
     return torch.sigmoid(c * (rank_one_kappa(m, n, b) - RNN.kappa_star))
 
 
 def rank_k_outputs(M, N, b, w_out, b_out):
-    """Outputs ``sigmoid(w_out . x + b_out)`` (Eq. 18) of ``W = M N`` (Eq. 19), ``(..., 40)``."""
-    xs = _trajectory(lambda x: (M @ (N @ x.unsqueeze(-1))).squeeze(-1), b)
+    """Outputs ``sigmoid(x . w_out + b_out)`` (2024, Eq. 18) of the rank-K network (2024 Eq. 19),
+    recurrent input ``x @ M @ N``, ``(..., 40)``."""
+    xs = _trajectory(lambda x: ((x.unsqueeze(-2) @ M) @ N).squeeze(-2), b)
     return torch.sigmoid((xs * w_out.unsqueeze(-2)).sum(-1) + b_out.unsqueeze(-1))
 
 
 def full_rank_outputs(W, b, w_out, b_out):
-    """Outputs of the full-rank network, ``(..., 40)``."""
-    xs = _trajectory(lambda x: (W @ x.unsqueeze(-1)).squeeze(-1), b)
+    """Outputs of the full-rank network, recurrent input ``x @ W``, ``(..., 40)``."""
+    xs = _trajectory(lambda x: (x.unsqueeze(-2) @ W).squeeze(-2), b)
     return torch.sigmoid((xs * w_out.unsqueeze(-2)).sum(-1) + b_out.unsqueeze(-1))
 
 
@@ -275,8 +271,8 @@ def accuracy(out):
 
 
 def __getattr__(name):
-    """``rnn.train_rank_one`` and ``rnn.train_rank_k`` are :mod:`ghostbook.train`'s
-    (imported lazily: ``train`` imports this module)."""
+    """Aliases kept for readers' code: ``rnn.train_rank_one`` and ``rnn.train_rank_k`` are
+    :mod:`ghostbook.train`'s, imported on first use (the models do not import the trainer)."""
     if name in ("train_rank_one", "train_rank_k"):
         from . import train
         return getattr(train, name)

@@ -1,7 +1,7 @@
 """The toy model ``x' = x^2 + r`` trained on the delayed-activation task.
 
 Equation numbers refer to Dinc et al., "A ghost mechanism: An analytical model
-of abrupt learning" (End Matter, Eqs. 6-15). The loss ``L`` is the paper's
+of abrupt learning" (End Matter, 2024 Eqs. 6-15). The loss ``L`` is the paper's
 unnormalised loss (units of time, ``0 <= L <= T``); plots show ``L / T``.
 
 Every function broadcasts over NumPy arrays of ``r`` (and of ``T``, ``lr``
@@ -13,6 +13,7 @@ import numpy as np
 from scipy.special import expit
 
 from .checks import positive, positive_int, real
+from .settings import TOY
 
 CLIP = 1e6
 """Euler states are clipped to ``[-CLIP, CLIP]`` so ``x -> inf`` never overflows."""
@@ -25,13 +26,13 @@ def _out(arr):
 
 
 def optimal_r(T):
-    """The global minimum of the loss, ``r* = pi^2 / (4 T^2)`` (below Eq. 2)."""
+    """The global minimum of the loss, ``r* = pi^2 / (4 T^2)`` (below 2024 Eq. 2)."""
     T = positive("T", T)
     return _out(np.pi**2 / (4 * T**2))
 
 
 def critical_learning_rate(T):
-    """``alpha* = 3 pi^4 / 32 * T^-5`` (Eq. 15): above it, GD ends in the no-learning zone."""
+    """``alpha* = 3 pi^4 / 32 * T^-5`` (2024 Eq. 15): above it, GD ends in the no-learning zone."""
     T = positive("T", T)
     return _out(3 * np.pi**4 / 32 * T**-5.0)
 
@@ -39,7 +40,7 @@ def critical_learning_rate(T):
 def escape_time(r):
     """Time at which ``x(t)`` from ``x(0) = 0`` reaches infinity: ``pi / (2 sqrt(r))``.
 
-    Infinite for ``r <= 0``, where the state never escapes (below Eq. 7).
+    Infinite for ``r <= 0``, where the state never escapes (below 2024 Eq. 7).
     """
     r = real("r", r)
     safe = np.where(r > 0, r, 1.0)
@@ -47,7 +48,7 @@ def escape_time(r):
 
 
 def trajectory(r, t):
-    """Closed-form solution of ``x' = x^2 + r`` with ``x(0) = 0`` (Eq. 7, all signs of ``r``).
+    """Closed-form solution of ``x' = x^2 + r`` with ``x(0) = 0`` (2024 Eq. 7, all signs of ``r``).
 
     * ``r > 0``: ``sqrt(r) tan(sqrt(r) t)`` before the escape time, ``+inf`` from it on;
     * ``r = 0``: ``0`` (the origin is a half-stable fixed point);
@@ -71,7 +72,7 @@ def in_no_learning_zone(r, T):
 
 
 def analytic_loss(r, T):
-    """Loss in the limit ``c, x* -> inf`` (Eq. 12): ``|T - t*|`` for ``r >= r*/4``, else ``T``."""
+    """Loss in the limit ``c, x* -> inf`` (2024 Eq. 12): ``|T - t*|`` for ``r >= r*/4``, else ``T``."""
     r, T = np.broadcast_arrays(real("r", r), positive("T", T))
     t_esc = np.asarray(escape_time(r))
     # t* rounds to just above 2T at r = r*/4 for some T; the loss never exceeds T.
@@ -79,24 +80,24 @@ def analytic_loss(r, T):
 
 
 def analytic_grad(r, T):
-    """``dL/dr`` of Eq. 13, piecewise.
+    """``dL/dr`` of 2024 Eq. 13, piecewise.
 
     ``-pi / (4 r^1.5)`` on ``(r*/4, r*)``, ``+pi / (4 r^1.5)`` on ``[r*, inf)`` and
-    ``0`` below ``r*/4``. At the kink ``r = r*`` (Eq. 14) the right derivative is used.
+    ``0`` below ``r*/4``. At the kink ``r = r*`` (2024 Eq. 14) the right derivative is used.
     """
     r, T = np.broadcast_arrays(real("r", r), positive("T", T))
     return _out(_grad(r, np.asarray(optimal_r(T))))
 
 
 def _grad(r, r_star):
-    """Eq. 13 without argument checks: the inner loop of gradient descent."""
+    """2024 Eq. 13 without argument checks: the inner loop of gradient descent."""
     sign = np.where(r >= r_star, 1.0, np.where(r > r_star / 4, -1.0, 0.0))
     with np.errstate(over="ignore", divide="ignore"):  # r**1.5 -> inf or 0 at the extremes
         magnitude = np.pi / (4 * np.where(r > 0, r, 1.0) ** 1.5)
     return sign * np.where(sign == 0, 0.0, magnitude)  # no 0 * inf in the no-learning zone
 
 
-def euler_trajectory(r, t_max, dt=0.1):
+def euler_trajectory(r, t_max, dt=TOY.dt):
     """Forward-Euler states ``x_k`` at ``t_k = k dt``, ``k = 1 .. round(t_max / dt)``.
 
     Returns ``(t, x)`` with ``x`` of shape ``(steps, *r.shape)``. The state is clipped
@@ -116,8 +117,8 @@ def euler_trajectory(r, t_max, dt=0.1):
     return dt * np.arange(1, steps + 1), states
 
 
-def simulated_loss(r, T=100.0, c=1.0, x_star=10.0, dt=0.1):
-    """The finite-confidence loss of Eq. 1, integrated by forward Euler.
+def simulated_loss(r, T, c, x_star=TOY.x_star, dt=TOY.dt):
+    """The finite-confidence loss of 2024 Eq. 1, integrated by forward Euler.
 
     Output ``sigmoid(c (x - x*))``, target 0 for ``t <= T`` and 1 after, loss
     ``dt * sum_k (output_k - target_k)^2`` over ``2T / dt`` steps (unnormalised,
@@ -138,25 +139,25 @@ class ToyRun:
 
     epochs: np.ndarray  # epochs at which r and loss were recorded: 0, k, 2k, ..., last
     r: np.ndarray       # r after that many updates
-    loss: np.ndarray    # analytic loss (Eq. 12) at each recorded r, unnormalised
+    loss: np.ndarray    # analytic loss (2024 Eq. 12) at each recorded r, unnormalised
     lr: np.ndarray      # learning rate of each run, shape batch
     T: np.ndarray       # delay of each run, shape batch
 
     @property
-    def stuck(self):
-        """Runs that ended in the no-learning zone ``r < r*/4``."""
+    def ended_in_zone(self):
+        """Runs that ended in the no-learning zone ``r < r*/4`` (where the gradient is 0)."""
         return in_no_learning_zone(self.r[-1], self.T)
 
 
 def _descend(r0, lr, epochs, T):
-    """Yield ``r`` after each of ``epochs`` updates ``r <- r - lr dL/dr`` (Eq. 13)."""
+    """Yield ``r`` after each of ``epochs`` updates ``r <- r - lr dL/dr`` (2024 Eq. 13)."""
     r, r_star = np.array(r0, dtype=float), np.asarray(optimal_r(T))
     for _ in range(epochs):
         r = r - lr * _grad(r, r_star)
         yield r
 
 
-def train(r0, lr, epochs, T=100.0, record_every=1):
+def train(r0, lr, epochs, T=TOY.T, record_every=1):
     """Plain gradient descent on the analytic loss, one update per epoch (Fig. 2B-D).
 
     ``r0``, ``lr`` and ``T`` broadcast against each other, so a whole learning-rate
@@ -178,11 +179,11 @@ def train(r0, lr, epochs, T=100.0, record_every=1):
     return ToyRun(epochs=recorded, r=r, loss=np.asarray(analytic_loss(r, T)), lr=lr, T=T)
 
 
-def empirical_critical_learning_rate(T=100.0, epochs=20_000, r0_factor=10.0,
-                                     bracket=(0.1, 10.0), rtol=1e-3):
+def empirical_critical_learning_rate(T=TOY.T, epochs=TOY.critical_epochs, r0_factor=TOY.r0_factor,
+                                     bracket=TOY.critical_bracket, rtol=1e-3):
     """The learning rate above which GD from ``r0 = r0_factor * r*`` ends stuck.
 
-    Bisection in log space between ``bracket`` (in units of Eq. 15's ``alpha*``)
+    Bisection in log space between ``bracket`` (in units of 2024 Eq. 15's ``alpha*``)
     on the predicate "after ``epochs`` updates, ``r < r*/4``". Vectorised over ``T``:
     all delays are bisected together. Stops when ``hi / lo < 1 + rtol``.
 

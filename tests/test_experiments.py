@@ -22,11 +22,14 @@ def test_committed_paper_results_are_fresh(name):
         assert sorted(data.files) == meta["arrays"]
 
 
-def test_every_cached_file_names_a_known_figure_and_scale():
-    for path in results.DEFAULT_DIR.glob("*.json"):
-        name, scale = path.stem.rsplit("-", 1)
-        assert scale in experiments.SCALES[name], path.name
-        assert json.loads(path.read_text())["name"] == path.stem
+def test_the_cache_holds_exactly_the_paper_scale_figures():
+    """Every figure the CLI computes has its paper-scale cache, and nothing else is cached
+    (a stray or renamed file would otherwise sit in results/ unread)."""
+    stems = sorted(path.stem for path in results.DEFAULT_DIR.glob("*.json"))
+    assert stems == sorted(f"{name}-paper" for name in experiments.COMPUTE)
+    for stem in stems:
+        assert json.loads((results.DEFAULT_DIR / f"{stem}.json").read_text())["name"] == stem
+    assert set(PAPER_FIGURES) == set(experiments.COMPUTE)
 
 
 def test_paper_scale_matches_the_reproduction_notes():
@@ -44,15 +47,10 @@ def test_fig4_on_a_tiny_ensemble_has_consistent_shapes():
     out = experiments.fig4(s, progress=False)
     assert out["accuracy"].shape == (60, 4) and out["loss"].shape == (6, 4)
     assert out["recovery_loss"].shape == (2, 3, out["stuck"].sum())
-    assert np.all(out["stuck"] <= out["learned"])
-
-
-def test_stuck_networks_follows_the_papers_definition():
-    acc = np.full((10, 3), 0.5)
-    acc[3, 0] = 0.9            # learned, then lost it: stuck
-    acc[3:, 1] = 0.9           # learned and kept it
-    learned, stuck = experiments.stuck_networks(acc, last=4)
-    assert learned.tolist() == [True, True, False] and stuck.tolist() == [True, False, False]
+    for i in range(4):                       # the fates, recounted network by network
+        history = out["accuracy"][:, i].tolist()
+        assert out["learned"][i] == (max(history) > 0.5)
+        assert out["stuck"][i] == (max(history) > 0.5 and max(history[-s.last:]) <= 0.5)
 
 
 def test_bad_figure_and_scale_are_rejected():
@@ -90,14 +88,6 @@ def test_nudged_copies_move_one_parameter_by_one_ulp():
         experiments.nudged_copies(init, 0)
 
 
-def test_fate_epochs_on_hand_made_histories():
-    acc = np.full((10, 3), 0.5)
-    acc[3:6, 0] = 0.9          # above chance at epochs 3..5, then stuck from epoch 6
-    acc[2:, 1] = 0.75          # learned at epoch 2 and kept it
-    learn, stuck = experiments.fate_epochs(acc, last=4)
-    assert learn.tolist() == [3, 2, -1] and stuck.tolist() == [6, -1, -1]
-
-
 def test_figS2_on_a_tiny_scale_is_consistent():
     from ghostbook import rnn, train
     s = dataclasses.replace(experiments.SCALES["figS2"]["quick"], ranks=(2,), lr_subset=(4, 7),
@@ -120,27 +110,25 @@ def test_figS2_on_a_tiny_scale_is_consistent():
                                    out["loss_full"][out["record_epochs"] == e][0], rtol=1e-4)
 
 
-def test_figS2_summary_on_hand_made_histories():
-    s = dataclasses.replace(experiments.SCALES["figS2"]["quick"], ranks=(1,), lr_subset=(0,), seeds=2)
-    epochs = np.array([0, 1, 10, 100])
-    loss = np.array([[2.0, 2.0], [1.0, 2.0], [0.1, 1.9], [0.01, 1.9]])[:, None, :]   # (E, lr, seed)
-    grad = np.array([[1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1e-4]])[:, None, :]
-    sv = np.zeros((1, 1, 2, 4))
-    sv[..., 0], sv[..., 1] = [3.0, 1.0], [1.0, 1.0]
-    cut = np.array([[1.0, 0.5, 0.05, 0.01], [1.0, 0.9, 0.8, 0.7]])[None, None]       # (S, lr, seed, R + 2)
-    run = {"record_epochs": epochs, "loss_1": loss, "grad_norm_1": grad, "loss_full": loss,
-           "grad_norm_full": grad, "delta_sv": sv, "truncated_loss": cut}
-    out = experiments.figS2_summary(run, s)
-    assert out["learned"]["1"].tolist() == [[True, False]]
-    assert out["reach"]["1"][0, 0] == 10 and np.isnan(out["reach"]["1"][0, 1])
-    assert out["leave"]["1"][0, 0] == 1 and np.isnan(out["leave"]["1"][0, 1])
-    assert out["stuck"]["1"].tolist() == [[False, True]]
-    np.testing.assert_allclose(out["share1"], [[0.9, 0.5]])
-    assert out["functional"].tolist() == [[2, -1]]
-
-
 def test_figS2_paper_scale_uses_the_authors_grid():
     s = experiments.SCALES["figS2"]["paper"]
     assert s.ranks == (1, 2, 3, 4, 5, 10, 30, 50, 100) and s.seeds == 10
     np.testing.assert_allclose(s.lrs, np.logspace(-3, 0, 10))
-    np.testing.assert_allclose(s.lrs[[1, 4, 7]], [2.154e-3, 2.154e-2, 0.2154], rtol=1e-3)
+    np.testing.assert_allclose(s.lrs[list(s.shown_lrs)], [2.154e-3, 2.154e-2, 0.2154], rtol=1e-3)
+    quick = experiments.SCALES["figS2"]["quick"]
+    np.testing.assert_allclose(quick.lrs[list(quick.shown_lrs)], s.lrs[list(s.shown_lrs)])
+
+
+def test_figS2_resumes_from_finished_arms(tmp_path):
+    """An interrupted run keeps its finished arms: a second run reuses them, and a change
+    of settings discards them."""
+    s = dataclasses.replace(experiments.SCALES["figS2"]["quick"], ranks=(1, 2), lr_subset=(4,),
+                            seeds=1, epochs=20, n_records=5, n_snapshots=3, max_rank=2)
+    store = results.Partial("figS2-test", s, tmp_path)
+    first = experiments.figS2(s, progress=False, partial=store)
+    marker = {"loss_2": np.full_like(first["loss_2"], 7.0)}
+    store.put("2", {**{k: v for k, v in first.items() if k.endswith("_2")}, **marker})
+    again = experiments.figS2(s, progress=False, partial=results.Partial("figS2-test", s, tmp_path))
+    assert np.all(again["loss_2"] == 7.0) and np.array_equal(again["loss_1"], first["loss_1"])
+    other = dataclasses.replace(s, epochs=21)
+    assert results.Partial("figS2-test", other, tmp_path).get("2") is None

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from ghostbook import linear
+from ghostbook import analysis, linear
 
 Z_HAT = 1.3
 
@@ -45,7 +45,7 @@ def test_gradient_matches_autograd(g):
 def test_readout_is_the_long_trial_limit_of_the_simulation(g):
     net = linear.init(50, g, 2)
     W = perturbed(net)
-    t, z = linear.simulate(W, net.m, net.w, T=400.0)
+    t, z = linear.simulate(W, net.m, net.w, T=400.0, dt=0.5, t_on=1.0)
     assert t.shape == z.shape == (801,) and t[-1] == 400.0
     assert np.all(z[t <= 1.0] == 0) and z[t == 1.5][0] != 0     # input on from t = 1
     np.testing.assert_allclose(z[-1], linear.readout(W, net.m, net.w), rtol=1e-9)
@@ -127,8 +127,8 @@ def test_theory_functions_expand_consistently():
 
 def test_convergence_tau():
     tau = np.arange(5) * 0.1
-    assert linear.convergence_tau(tau, np.array([1.0, 0.5, 0.06, 0.04, 0.0])) == pytest.approx(0.3)
-    assert np.isnan(linear.convergence_tau(tau, np.ones(5)))
+    assert linear.convergence_tau(tau, np.array([1.0, 0.5, 0.06, 0.04, 0.0]), 0.05) == pytest.approx(0.3)
+    assert np.isnan(linear.convergence_tau(tau, np.ones(5), 0.05))
 
 
 @pytest.mark.parametrize("call, name", [
@@ -141,8 +141,8 @@ def test_convergence_tau():
     (lambda: linear.train(linear.init(5, 0.1, 0), 1.0, 0.1, 0), "epochs"),
     (lambda: linear.train(linear.init(5, 0.1, 0), 1.0, 0.1, 5, n_sv=0), "n_sv"),
     (lambda: linear.readout_theory(0.1, 1.0, 0.5, order=4), "order"),
-    (lambda: linear.simulate(np.eye(3) * 0, np.ones(3), np.ones(3), T=0.0), "T"),
-    (lambda: linear.simulate(np.eye(3) * 0, np.ones(3), np.ones(3), dt=-1.0), "dt"),
+    (lambda: linear.simulate(np.eye(3) * 0, np.ones(3), np.ones(3), T=0.0, dt=0.5, t_on=1.0), "T"),
+    (lambda: linear.simulate(np.eye(3) * 0, np.ones(3), np.ones(3), T=10.0, dt=-1.0, t_on=1.0), "dt"),
 ])
 def test_bad_input_is_rejected_by_name(call, name):
     with pytest.raises(ValueError, match=rf"^{name} "):
@@ -182,6 +182,6 @@ def test_theory_takes_arrays_of_g_and_the_scalings_use_it():
     s = experiments.SCALES["linear"]["quick"]
     run = {"delta_norm": np.ones((1, 1, 1)), "lr": np.ones((1, 1)), "loss": np.linspace(1, 0, s.epochs + 1)[None, None, None],
            "grad_norm": np.ones((1, 1, 1, s.epochs + 1)), "shuffled_loss": np.ones((1, 1, 1))}
-    _, first_order = experiments.linear_scalings(run, s)
+    _, first_order = analysis.linear_scalings(run, s)
     np.testing.assert_allclose([first_order[k](g) for k in ("tau_star", "delta_norm", "grad_mean", "shuffled")],
                                [(1 - g**2) ** 2, 1 - g**2, 1 / (1 - g**2), g**4 * (2 - g**2) ** 2])

@@ -263,9 +263,9 @@ def test_delay_functions_broadcast_over_T():
 
 def test_simulated_loss_array_equals_scalar_calls():
     """Equal up to summation order: NumPy sums a 1-D array pairwise, axis 0 of a 2-D one in sequence."""
-    batch = toy.simulated_loss(R_VALUES, c=1.0)
+    batch = toy.simulated_loss(R_VALUES, T_FIG2, c=1.0)
     assert batch.shape == R_VALUES.shape
-    np.testing.assert_allclose(batch, [scalar(toy.simulated_loss, r, c=1.0) for r in R_VALUES],
+    np.testing.assert_allclose(batch, [scalar(toy.simulated_loss, r, T_FIG2, c=1.0) for r in R_VALUES],
                                rtol=1e-13)
 
 
@@ -373,12 +373,12 @@ def test_fig_2bc_small_learning_rate_learns_abruptly():
     first_below_half = int(np.argmax(run.loss < T_FIG2 / 2))
     assert run.loss[first_below_half] < T_FIG2 / 2
     assert 1000 < first_below_half < 2000
-    assert np.all(run.r > 0) and not run.stuck
+    assert np.all(run.r > 0) and not run.ended_in_zone
 
 
 def test_fig_2bc_large_learning_rate_ends_in_the_no_learning_zone():
     run = toy.train(10 * R_STAR, 1e-9, 3000, T_FIG2)
-    assert run.stuck and run.loss[-1] == T_FIG2
+    assert run.ended_in_zone and run.loss[-1] == T_FIG2
     assert np.min(run.loss) < T_FIG2 / 2  # it passed through the minimum before getting stuck
 
 
@@ -392,9 +392,9 @@ def test_fig_2d_sweep_separates_at_the_critical_learning_rate():
     lrs = np.logspace(-11, -8, 100)
     run = toy.train(fig_2d_initial_conditions()[:, None], lrs[None, :], 10_000, T_FIG2,
                     record_every=10_000)
-    assert run.r.shape == (2, 10, 100) and run.stuck.shape == (10, 100)
-    assert not np.any(run.stuck[:, lrs <= 5e-10])
-    assert np.all(run.stuck[:, lrs >= 1e-9])
+    assert run.r.shape == (2, 10, 100) and run.ended_in_zone.shape == (10, 100)
+    assert not np.any(run.ended_in_zone[:, lrs <= 5e-10])
+    assert np.all(run.ended_in_zone[:, lrs >= 1e-9])
 
 
 def test_seeded_initial_conditions_reproduce_bit_for_bit():
@@ -474,7 +474,7 @@ BAD_EPOCHS = [0, -1, 1.5, True]
     lambda T: toy.analytic_loss(1e-3, T),
     lambda T: toy.analytic_grad(1e-3, T),
     lambda T: toy.in_no_learning_zone(1e-3, T),
-    lambda T: toy.simulated_loss(1e-3, T=T),
+    lambda T: toy.simulated_loss(1e-3, T, 1.0),
     lambda T: toy.train(1e-3, 1e-10, 5, T=T),
     lambda T: toy.train(1e-3, 1e-10, 5, T=np.array([100.0, T])),
     lambda T: toy.empirical_critical_learning_rate(T, epochs=5),
@@ -487,9 +487,9 @@ def test_bad_T_raises(call, bad):
 @pytest.mark.parametrize("bad", BAD_POSITIVE)
 def test_bad_c_dt_lr_raise(bad):
     with pytest.raises(ValueError, match="^c must"):
-        toy.simulated_loss(1e-3, c=bad)
+        toy.simulated_loss(1e-3, T_FIG2, c=bad)
     with pytest.raises(ValueError, match="^dt must"):
-        toy.simulated_loss(1e-3, dt=bad)
+        toy.simulated_loss(1e-3, T_FIG2, 1.0, dt=bad)
     with pytest.raises(ValueError, match="^dt must"):
         toy.euler_trajectory(1e-3, 10.0, dt=bad)
     with pytest.raises(ValueError, match="^lr must"):
@@ -500,7 +500,7 @@ def test_bad_c_dt_lr_raise(bad):
 
 def test_dt_longer_than_the_trial_raises():
     with pytest.raises(ValueError, match="^dt must"):
-        toy.simulated_loss(1e-3, T=1.0, dt=10.0)
+        toy.simulated_loss(1e-3, 1.0, 1.0, dt=10.0)
 
 
 @pytest.mark.parametrize("bad", BAD_EPOCHS)
@@ -521,13 +521,13 @@ def test_integer_like_epochs_are_accepted():
     ("r", lambda: toy.analytic_loss(np.nan, 100.0)),
     ("r", lambda: toy.analytic_grad(np.nan, 100.0)),
     ("r", lambda: toy.in_no_learning_zone(np.nan, 100.0)),
-    ("r", lambda: toy.simulated_loss(np.nan)),
+    ("r", lambda: toy.simulated_loss(np.nan, T_FIG2, 1.0)),
     ("r", lambda: toy.euler_trajectory(np.nan, 10.0)),
     ("r0", lambda: toy.train(np.nan, 1e-10, 5)),
     ("t", lambda: toy.trajectory(1.0, np.nan)),
     ("t", lambda: toy.trajectory(1.0, -1e-9)),
     ("t", lambda: toy.trajectory(np.array([1.0, 2.0]), np.array([0.0, -1.0]))),
-    ("x_star", lambda: toy.simulated_loss(1e-3, x_star=np.nan)),
+    ("x_star", lambda: toy.simulated_loss(1e-3, T_FIG2, 1.0, x_star=np.nan)),
 ])
 def test_bad_r_t_x_star_raise_naming_the_parameter(name, call):
     with pytest.raises(ValueError, match=rf"^{name} must"):
@@ -537,6 +537,6 @@ def test_bad_r_t_x_star_raise_naming_the_parameter(name, call):
 def test_no_warnings_leak_from_ordinary_calls():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        toy.simulated_loss(R_VALUES, c=10.0)
+        toy.simulated_loss(R_VALUES, T_FIG2, c=10.0)
         toy.train(R_VALUES, 1e-10, 50)
         toy.trajectory(R_VALUES[1:-1, None], np.linspace(0, 300, 7)[None, :])

@@ -1,0 +1,325 @@
+"""Every definition that turns runs into claims, each in one place.
+
+The chapters and the reproduction report call these; neither computes a claim itself.
+Thresholds come from :mod:`ghostbook.settings` (passed in by the caller from a figure's
+settings), so a definition and its number never drift apart.
+
+Fates, one name each:
+
+* ``learned``: a run's final loss is below a threshold (toy model: ``L/T < 0.5``; Fig. S1:
+  loss < 0.5; Fig. S2: loss / first loss < 1e-2).
+* ``ever_learned`` / ``ended_stuck`` (Fig. 4): accuracy above chance at some epoch; and of
+  those, accuracy at chance over the last epochs. "Stuck" means only this.
+* ``ToyRun.ended_in_zone`` (toy model): ``r`` ended below ``r*/4``, the no-learning zone.
+* ``stalled`` (Fig. S2): loss back near its first value with a vanished gradient, the RNN's
+  no-learning zone read off the loss alone.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import latent, lowrank, rnn
+from .settings import RNN
+
+# --- Fates ------------------------------------------------------------------------------------
+
+
+def learned(final_loss, below):
+    """Runs whose final loss is below ``below``."""
+    return np.asarray(final_loss) < below
+
+
+def ever_learned(accuracy):
+    """Fig. 4: networks whose accuracy ``(E, B)`` exceeded chance (0.5) at some epoch."""
+    return np.asarray(accuracy).max(axis=0) > 0.5
+
+
+def ended_stuck(accuracy, last):
+    """Fig. 4: networks that learned at some point and whose accuracy stayed at or below
+    0.5 over the last ``last`` epochs of ``accuracy (E, B)``."""
+    accuracy = np.asarray(accuracy)
+    return ever_learned(accuracy) & (accuracy[-last:].max(axis=0) <= 0.5)
+
+
+NEVER, KEPT, STUCK = 0, 1, 2
+"""The three fates of a Fig. 4 network."""
+
+
+def fates(ever, stuck):
+    """``NEVER`` (never learned), ``KEPT`` (learned and kept it) or ``STUCK`` per network."""
+    return np.where(stuck, STUCK, np.where(ever, KEPT, NEVER))
+
+
+def fate_epochs(accuracy, last):
+    """On an ``(E, B)`` accuracy history: ``learn (B,)``, the first epoch above chance (-1 if
+    none), and ``stuck (B,)``, for networks that :func:`ended_stuck`, the epoch from which
+    accuracy stayed at chance (-1 for the others)."""
+    above = np.asarray(accuracy) > 0.5
+    learn = np.where(above.any(axis=0), above.argmax(axis=0), -1)
+    from_ = above.shape[0] - above[::-1].argmax(axis=0)
+    return learn, np.where(ended_stuck(accuracy, last), from_, -1)
+
+
+def stalled(norm_loss, grad_norm, loss_above, grad_below):
+    """Fig. S2: runs whose loss / first loss ended above ``loss_above`` with a gradient norm
+    below ``grad_below`` times its first value. Histories ``(E, ...)``."""
+    return (norm_loss[-1] > loss_above) & (grad_norm[-1] < grad_below * grad_norm[0])
+
+
+def binomial_z(count, n, p):
+    """How many binomial standard errors ``count`` lies from ``p n``: ``(z, se)``."""
+    se = np.sqrt(n * p * (1 - p))
+    return (count - p * n) / se, se
+
+
+def first_below(values, level, epochs=None):
+    """First epoch (index, or entry of ``epochs``) at which ``values (E, ...)`` is below
+    ``level``; NaN where it never is."""
+    values = np.asarray(values)
+    below = values < level
+    index = below.argmax(axis=0)
+    at = index if epochs is None else np.asarray(epochs)[index]
+    return np.where(below.any(axis=0), at, np.nan)
+
+
+# --- The learning-rate window (Figs. 2D, S1) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LRWindow:
+    """Which learning rates learn: every run, some, or none."""
+
+    lrs: np.ndarray        # (n_lrs,) the grid
+    n_learned: np.ndarray  # (n_lrs,) runs that learned at each rate
+    runs: int              # runs per rate
+    all_up_to: float       # largest rate at which every run learned
+    none_from: float       # smallest rate above that at which none did (NaN if none)
+    any_from: float        # smallest rate at which any run learned (NaN if none)
+
+    @property
+    def mixed(self):
+        """Rates strictly between ``all_up_to`` and ``none_from``: mixed fates."""
+        upper = np.inf if np.isnan(self.none_from) else self.none_from
+        return self.lrs[(self.lrs > self.all_up_to) & (self.lrs < upper)]
+
+    @property
+    def width(self):
+        """``none_from / all_up_to``: how narrow the edge is."""
+        return self.none_from / self.all_up_to
+
+
+def lr_window(lrs, learned_runs):
+    """The window of a sweep: ``learned_runs (runs, n_lrs)`` says which run learned."""
+    lrs, learned_runs = np.asarray(lrs), np.asarray(learned_runs, dtype=bool)
+    n = learned_runs.sum(axis=0)
+    runs = learned_runs.shape[0]
+    every = lrs[n == runs]
+    if not every.size:
+        raise ValueError("no learning rate at which every run learned")
+    all_up_to = float(every.max())
+    none = lrs[(lrs > all_up_to) & (n == 0)]
+    some = lrs[n > 0]
+    return LRWindow(lrs=lrs, n_learned=n, runs=runs, all_up_to=all_up_to,
+                    none_from=float(none.min()) if none.size else np.nan,
+                    any_from=float(some.min()) if some.size else np.nan)
+
+
+def mean_sem(values, axis=0):
+    """Mean and standard error of the mean (``std / sqrt(n)``, ``ddof = 0``, the authors')."""
+    values = np.asarray(values)
+    return values.mean(axis=axis), values.std(axis=axis) / np.sqrt(values.shape[axis])
+
+
+# --- The toy model's drop (Fig. 2B) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Where a descending loss history leaves its plateau."""
+
+    half: int       # first epoch with loss below half the maximum (T/2 for the toy model)
+    tenth: int      # first epoch below a tenth of it
+    steepest: int   # epoch of the largest one-epoch fall before the first rise
+
+
+def toy_drop(loss, T):
+    """The drop of a toy-model loss history ``(E,)`` (unnormalised, maximum ``T``)."""
+    loss = np.asarray(loss)
+    fall = -np.diff(loss)
+    first_rise = int(np.argmax(fall < 0)) if (fall < 0).any() else fall.size
+    return Drop(half=int(first_below(loss, T / 2)), tenth=int(first_below(loss, T / 10)),
+                steepest=int(np.argmax(fall[:first_rise])))
+
+
+# --- Latent circuits of rank-one networks (Fig. 3) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GhostGeometry:
+    """The slowest ghost of each network (NaN where there is none) and the flow at the
+    threshold, arrays over the leading axis of the parameters."""
+
+    kappa: np.ndarray       # location of the slowest ghost
+    speed: np.ndarray       # |f| there
+    curvature: np.ndarray   # f'' there
+    f_star: np.ndarray      # f(kappa*): the step, over Delta, with which kappa crosses kappa*
+
+
+def ghost_geometry(params):
+    """:class:`GhostGeometry` of every network in a :class:`~ghostbook.rnn.RankOne` with one
+    leading axis (e.g. snapshots), in float64."""
+    m, n, b = (np.asarray(a, dtype=float) for a in (params.m, params.n, params.b))
+    out = np.full((4, m.shape[0]), np.nan)
+    for i in range(m.shape[0]):
+        g = latent.classify(m[i], n[i], b[i]).slowest_ghost
+        out[3, i] = latent.flow(RNN.kappa_star, m[i], n[i], b[i])
+        if g is not None:
+            out[:3, i] = g.kappa, g.speed, latent.flow_derivatives(g.kappa, m[i], n[i], b[i])[1]
+    return GhostGeometry(*out)
+
+
+@dataclass(frozen=True)
+class Bifurcation:
+    """A change of the number of fixed points, pinned to the epoch by a rerun."""
+
+    epoch: int                     # first epoch whose count differs from the count at ``lo``
+    before: rnn.RankOne            # parameters one epoch before (one network, axis of length 1)
+    after: rnn.RankOne             # parameters at ``epoch``
+    history: latent.LatentHistory  # latent history of every epoch lo .. hi
+    loss: np.ndarray               # (hi - lo,) the rerun's losses, for comparison with a record
+
+
+def pin_bifurcation(params, lo, hi, lr, c=RNN.c):
+    """Continue one rank-one network (``params`` after ``lo`` updates, a network axis of
+    length 1) to epoch ``hi`` with a snapshot at every epoch, and find where its count of
+    fixed points first changes. Raises ``ValueError`` if it does not change in ``lo .. hi``."""
+    from . import train
+
+    run = train.train_rank_one(None, lr, hi - lo, c=c, init=params,
+                               snapshot_epochs=np.arange(hi - lo + 1), progress=False)
+    p = run.snapshots
+    every = latent.history(p[:, 0], epochs=lo + run.snapshot_epochs)
+    counts = every.n_fixed_points
+    if counts[-1] == counts[0]:
+        raise ValueError(f"the count of fixed points does not change between epochs {lo} and {hi}")
+    k = int(np.argmax(counts != counts[0]))
+    return Bifurcation(epoch=lo + k, before=p[k - 1], after=p[k], history=every,
+                       loss=run.loss[:, 0])
+
+
+# --- Fig. S2 ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArmSummary:
+    """One arm of Fig. S2 (a rank, or the directly trained ``W``); arrays ``(n_lrs, seeds)``
+    unless said otherwise."""
+
+    norm: np.ndarray      # (records, n_lrs, seeds) loss / first loss
+    learned: np.ndarray   # final normalised loss below the paper's 1e-2
+    leave: np.ndarray     # first recorded epoch below `leave_below` (end of the plateau), NaN never
+    reach: np.ndarray     # first recorded epoch below `reach_below`, NaN never
+    stalled: np.ndarray   # see :func:`stalled`
+
+    def median(self, name):
+        """Median over the seeds that got there, NaN if none did: ``(n_lrs,)``."""
+        values = getattr(self, name)
+        return np.array([np.nanmedian(v) if np.isfinite(v).any() else np.nan for v in values])
+
+
+@dataclass(frozen=True)
+class FigS2Summary:
+    """What the sloppy-ranks chapter and the report read off a Fig. S2 run."""
+
+    arms: dict                # arm name -> ArmSummary
+    lrs: np.ndarray           # (n_lrs,)
+    record_epochs: np.ndarray
+    share1: np.ndarray        # full W at the end: share of |Delta W|_F^2 in s_1, (n_lrs, seeds)
+    share3: np.ndarray        # ... in s_1..s_3
+    functional: np.ndarray    # smallest truncation rank with loss below 5% of the initial, -1 none
+
+    def speedup(self, lr_index, slow="1", fast="100"):
+        """Median epochs to ``reach_below`` of arm ``slow`` over those of arm ``fast``."""
+        reach = {a: self.arms[a].median("reach")[lr_index] for a in (slow, fast)}
+        return reach[slow] / reach[fast]
+
+    def rank_trend(self, lr_index, ranks):
+        """Correlation of log rank with log median epochs to ``reach_below``."""
+        epochs = [self.arms[str(k)].median("reach")[lr_index] for k in ranks]
+        return float(np.corrcoef(np.log(ranks), np.log(epochs))[0, 1])
+
+
+def figS2_summary(run, s):
+    """A :func:`ghostbook.experiments.figS2` result read with the thresholds of ``s``."""
+    epochs = run["record_epochs"]
+    arms = {}
+    for arm in s.arms:
+        norm = run[f"loss_{arm}"] / run[f"loss_{arm}"][:1]
+        arms[arm] = ArmSummary(norm=norm, learned=learned(norm[-1], s.learned_below),
+                               leave=first_below(norm, s.leave_below, epochs),
+                               reach=first_below(norm, s.reach_below, epochs),
+                               stalled=stalled(norm, run[f"grad_norm_{arm}"], s.stalled_loss,
+                                               s.stalled_grad))
+    sv, cut = run["delta_sv"][-1], run["truncated_loss"][-1]     # (lr, seed, N), (lr, seed, R + 2)
+    power = (sv**2).sum(-1)
+    functional = lowrank.functional_rank(cut[..., :-1], np.arange(cut.shape[-1] - 1),
+                                         s.functional_below * run["loss_full"][0])
+    return FigS2Summary(arms=arms, lrs=run["lrs"], record_epochs=epochs,
+                        share1=sv[..., 0] ** 2 / power,
+                        share3=(sv[..., :3] ** 2).sum(-1) / power, functional=functional)
+
+
+def delta_w_analysis(snapshots, max_rank, shape):
+    """Low-rank analysis of full-rank snapshots with batch axes ``(S, B)``, ``B`` networks
+    laid out as ``shape``: singular values of ``Delta W = W - W0``, ``(S, *shape, N)``, and the
+    loss (float64) with ``Delta W`` replaced by its rank-R truncation (Schuessler Eq. 4),
+    ``R = 0 .. max_rank``, then untruncated: ``(S, *shape, max_rank + 2)``."""
+    from . import train
+
+    (S, B), N = snapshots.batch_shape, snapshots.neurons
+    W = snapshots.W.astype(float)                                  # (S, B, N, N)
+    delta = W - W[0]
+    variants = np.concatenate([W[0] + lowrank.truncations(delta, np.arange(max_rank + 1)),
+                               W[None]])                           # (R + 2, S, B, N, N)
+    copies = len(variants)
+
+    def tiled(a):
+        return np.tile(a.reshape((S * B,) + a.shape[2:]), (copies,) + (1,) * (a.ndim - 2))
+
+    nets = rnn.FullRank(W=variants.reshape(-1, N, N), b=tiled(snapshots.b).astype(float),
+                        w_out=tiled(snapshots.w_out).astype(float),
+                        b_out=tiled(snapshots.b_out).astype(float))
+    loss = train.evaluate(nets)[0].reshape((copies, S) + shape)
+    return {"delta_sv": lowrank.singular_values(delta).reshape((S,) + shape + (N,)),
+            "truncated_loss": np.moveaxis(loss, 0, -1)}
+
+
+# --- Schuessler et al.: the linear networks' scalings (their Fig. 4) -----------------------------
+
+
+def linear_scalings(run, s):
+    """Schuessler Fig. 4 from a :func:`ghostbook.experiments.linear_figs` result: per
+    ``(g, z_hat, seed)`` the convergence time to ``s.converged_below`` of the initial loss,
+    the norm of the final Delta W and the mean gradient norm over ``[0, tau*]``, each divided
+    by its mean at ``g = 0``, and the loss after shuffling W0 over the initial loss;
+    ``first_order`` gives each as a function of ``g`` (the paper's dashed lines)."""
+    from . import linear
+
+    epochs = np.arange(s.epochs + 1)
+    shape = run["delta_norm"].shape
+    tau_star, grad_mean = np.empty(shape), np.empty(shape)
+    for i, j, k in np.ndindex(*shape):
+        tau = run["lr"][i, j] * epochs
+        tau_star[i, j, k] = linear.convergence_tau(tau, run["loss"][i, j, k], s.converged_below)
+        grad_mean[i, j, k] = run["grad_norm"][i, j, k][tau <= tau_star[i, j, k]].mean()
+
+    def relative(x):
+        return x / x[0].mean(axis=-1)[None, :, None]
+
+    measures = {"tau_star": relative(tau_star), "delta_norm": relative(run["delta_norm"]),
+                "grad_mean": relative(grad_mean),
+                "shuffled": run["shuffled_loss"] / run["loss"][..., 0]}
+    first_order = {"tau_star": linear.first_order_time, "delta_norm": lambda g: 1 / linear.beta(g),
+                   "grad_mean": linear.beta,
+                   "shuffled": lambda g: linear.shuffled_loss_theory(1.0, g) / 0.5}  # L0 = 1/2
+    return measures, first_order

@@ -1,0 +1,124 @@
+"""The analysis layer: each definition on hand-made histories whose answer is known."""
+import dataclasses
+
+import numpy as np
+import pytest
+
+from ghostbook import analysis, latent, rnn, toy
+from ghostbook.settings import SCALES, TOY
+
+
+def test_fig4_fates_follow_the_papers_definition():
+    acc = np.full((10, 4), 0.5)
+    acc[3, 0] = 0.9            # learned, then lost it: stuck
+    acc[3:, 1] = 0.9           # learned and kept it
+    acc[:, 3] = 0.25           # worse than chance throughout: never learned
+    assert analysis.ever_learned(acc).tolist() == [True, True, False, False]
+    assert analysis.ended_stuck(acc, last=4).tolist() == [True, False, False, False]
+    fates = analysis.fates(analysis.ever_learned(acc), analysis.ended_stuck(acc, 4))
+    assert fates.tolist() == [analysis.STUCK, analysis.KEPT, analysis.NEVER, analysis.NEVER]
+
+
+def test_fate_epochs_on_hand_made_histories():
+    acc = np.full((10, 3), 0.5)
+    acc[3:6, 0] = 0.9          # above chance at epochs 3..5, then stuck from epoch 6
+    acc[2:, 1] = 0.75          # learned at epoch 2 and kept it
+    learn, stuck = analysis.fate_epochs(acc, last=4)
+    assert learn.tolist() == [3, 2, -1] and stuck.tolist() == [6, -1, -1]
+
+
+def test_binomial_z():
+    z, se = analysis.binomial_z(60, 100, 0.5)
+    assert se == pytest.approx(5.0) and z == pytest.approx(2.0)
+
+
+def test_first_below_returns_epochs_or_nan():
+    values = np.array([[3.0, 3.0], [2.0, 3.0], [0.5, 3.0]])
+    out = analysis.first_below(values, 1.0, epochs=[0, 10, 100])
+    assert out[0] == 100 and np.isnan(out[1])
+
+
+def test_lr_window_on_a_hand_made_sweep():
+    lrs = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    learned = np.array([[0, 1, 1, 1, 0, 0], [0, 1, 1, 0, 1, 0], [1, 1, 1, 0, 0, 0]], bool)
+    w = analysis.lr_window(lrs, learned)
+    assert (w.all_up_to, w.none_from, w.any_from) == (3.0, 6.0, 1.0)
+    assert w.mixed.tolist() == [4.0, 5.0] and w.width == 2.0 and w.n_learned.tolist() == [1, 3, 3, 1, 1, 0]
+    with pytest.raises(ValueError, match="every run"):
+        analysis.lr_window(lrs, np.zeros((2, 6), bool))
+
+
+def test_mean_sem_uses_the_authors_ddof():
+    mean, sem = analysis.mean_sem(np.array([[1.0], [3.0]]))
+    assert mean[0] == 2.0 and sem[0] == pytest.approx(1.0 / np.sqrt(2))
+
+
+def test_toy_drop_of_fig2b():
+    run = toy.train(TOY.r0_factor * TOY.r_star, TOY.lrs_bc[0], TOY.epochs_bc, TOY.T)
+    drop = analysis.toy_drop(run.loss, TOY.T)
+    loss = run.loss
+    assert loss[drop.half] < TOY.T / 2 <= loss[drop.half - 1]
+    assert loss[drop.tenth] < TOY.T / 10 <= loss[drop.tenth - 1]
+    assert drop.half <= drop.steepest
+    falls = -np.diff(loss)
+    first_rise = np.flatnonzero(falls < 0)[0]
+    assert drop.steepest < first_rise and falls[drop.steepest] == falls[:first_rise].max()
+
+
+def test_ghost_geometry_matches_classify():
+    params = rnn.init_rank_one([40], dtype=np.float64)
+    m, n = 3 * params.m[0], 3 * params.n[0]
+    stack = rnn.RankOne(m=np.stack([m, params.m[0]]), n=np.stack([n, params.n[0]]),
+                        b=np.stack([np.full(100, 0.1), params.b[0]]))
+    geo = analysis.ghost_geometry(stack)
+    for i in range(2):
+        ghost = latent.classify(stack[i]).slowest_ghost
+        assert geo.f_star[i] == pytest.approx(latent.flow(1.0, stack[i]))
+        if ghost is None:
+            assert np.isnan(geo.kappa[i])
+        else:
+            assert (geo.kappa[i], geo.speed[i]) == (ghost.kappa, ghost.speed)
+            assert geo.curvature[i] == pytest.approx(ghost.curvature)
+
+
+def test_pin_bifurcation_finds_the_epoch_and_refuses_a_bracket_without_one():
+    """Seed 40 at lr 0.02 (Fig. 3B) changes its count of fixed points; the pinned epoch is
+    the first whose count differs, so the epoch before still has the old count."""
+    s = SCALES["fig3"]["quick"]
+    from ghostbook import train
+    run = train.train_rank_one([s.seed], s.lr_b, s.epochs_b, snapshot_epochs=np.arange(0, 6001, 100),
+                               progress=False)
+    hist = latent.history(run.snapshots[:, 0], epochs=run.snapshot_epochs)
+    if not hist.bifurcation_epochs:
+        pytest.skip("this network does not bifurcate on this machine's rounding")  # pragma: no cover
+    hi = hist.bifurcation_epochs[0]
+    lo = hi - 100
+    bif = analysis.pin_bifurcation(run.at(lo), lo, hi, s.lr_b)
+    assert lo < bif.epoch <= hi
+    counts = [latent.count_fixed_points(p[0]) for p in (bif.before, bif.after)]
+    assert counts[0] == latent.count_fixed_points(run.at(lo)[0]) != counts[1]
+    np.testing.assert_array_equal(bif.loss, run.loss[lo:hi, 0])
+    with pytest.raises(ValueError, match="does not change"):
+        analysis.pin_bifurcation(run.at(0), 0, 50, s.lr_b)
+
+
+def test_figS2_summary_on_hand_made_histories():
+    s = dataclasses.replace(SCALES["figS2"]["quick"], ranks=(1,), lr_subset=(0,), seeds=2)
+    epochs = np.array([0, 1, 10, 100])
+    loss = np.array([[2.0, 2.0], [1.0, 2.0], [0.1, 1.9], [0.01, 1.9]])[:, None, :]   # (E, lr, seed)
+    grad = np.array([[1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1e-4]])[:, None, :]
+    sv = np.zeros((1, 1, 2, 4))
+    sv[..., 0], sv[..., 1] = [3.0, 1.0], [1.0, 1.0]
+    cut = np.array([[1.0, 0.5, 0.05, 0.01], [1.0, 0.9, 0.8, 0.7]])[None, None]       # (S, lr, seed, R + 2)
+    run = {"record_epochs": epochs, "lrs": s.lrs, "loss_1": loss, "grad_norm_1": grad,
+           "loss_full": loss, "grad_norm_full": grad, "delta_sv": sv, "truncated_loss": cut}
+    out = analysis.figS2_summary(run, s)
+    one = out.arms["1"]
+    assert one.learned.tolist() == [[True, False]]
+    assert one.reach[0, 0] == 10 and np.isnan(one.reach[0, 1])
+    assert one.leave[0, 0] == 1 and np.isnan(one.leave[0, 1])
+    assert one.stalled.tolist() == [[False, True]]
+    assert one.median("reach").tolist() == [10.0]
+    np.testing.assert_allclose(out.share1, [[0.9, 0.5]])
+    assert out.functional.tolist() == [[2, -1]]
+    assert out.speedup(0, slow="1", fast="full") == 1.0
