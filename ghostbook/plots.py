@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from . import toy
+from .settings import RNN
 
 COLORS = {"low": "#1f77b4", "high": "#d62728", "analytic": "black", "ghost": "#9467bd"}
 STYLE = {
@@ -172,7 +173,7 @@ def latent_flows(ax, kappa, flows, portraits=None):
     return ax
 
 
-def kappa_trace(ax, kappa_t, kappa_star=1.0, delay=20, label=None):
+def kappa_trace(ax, kappa_t, kappa_star=RNN.kappa_star, delay=RNN.delay, label=None):
     """``kappa_t`` over the 40 steps of a trial, with the threshold and the delay."""
     steps = np.arange(1, len(kappa_t) + 1)
     ax.plot(steps, kappa_t, marker=".", label=label)
@@ -315,7 +316,7 @@ def theory_and_simulation(ax, x, simulated, theory, ylabel, log=False):
     return ax
 
 
-def trial_readouts(ax, t, traces, z_hats, t_on=1.0):
+def trial_readouts(ax, t, traces, z_hats, t_on):
     """Fig. 3a of Schuessler et al.: readouts ``z(t)`` (``{label: (len(t),)}``), targets dotted."""
     for label, z in traces.items():
         ax.plot(t, z, label=label)
@@ -389,3 +390,26 @@ def flipflop_trial(axes, t, u, z_hat, outputs):
     axes[-1].set_xlabel("time $t$")
     axes[0].legend(fontsize=7, ncol=4, loc="lower left", bbox_to_anchor=(0, 1))
     return axes
+
+
+# --- Figs. 2D and S1 as the authors plot them -------------------------------------------------
+
+
+def loss_at_epochs(ax, lrs, losses, alpha_star=None, cmap="viridis"):
+    """The loss at several epochs against the learning rate (the authors' Figs. 2D and S1):
+    ``losses`` maps an epoch to losses ``(runs, n_lrs)``; one curve per epoch, mean with
+    error bars of one s.e.m. over the runs (:func:`ghostbook.analysis.mean_sem`, ddof 0),
+    coloured by epoch from ``cmap``; ``alpha_star`` marks a critical rate. Log ``x``."""
+    from .analysis import mean_sem as mean_and_sem
+
+    epochs = sorted(losses)
+    colors = plt.get_cmap(cmap)(np.linspace(0.1, 0.9, len(epochs)))
+    for epoch, color in zip(epochs, colors):
+        mean, sem = mean_and_sem(np.asarray(losses[epoch], dtype=float), axis=0)
+        ax.errorbar(lrs, mean, sem, color=color, lw=1, elinewidth=0.8,
+                    label=f"epoch {epoch:,}")
+    if alpha_star is not None:
+        _mark(ax, alpha_star, r"$\alpha^*$", color=COLORS["high"])
+    ax.set(xscale="log", xlabel=r"learning rate $\alpha$", ylabel="loss")
+    ax.legend(fontsize=7)
+    return ax

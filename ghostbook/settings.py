@@ -246,6 +246,8 @@ class LinearSettings:
     t_on: float = 1.0            # input switched on after one time unit
     shuffle_seed: int = 1000     # W0 of seed s is shuffled with seed shuffle_seed + s
     converged_below: float = shown(0.05)   # convergence: loss below this fraction of loss[0]
+    fig3_gs: tuple = shown((0.0, 0.6))       # Schuessler Fig. 3: the two g shown ...
+    fig3_z_hats: tuple = shown((0.5, 2.0))   # ... and the two targets
 
     def lr(self, g, base):
         return base * (1 - g**2) ** 2
@@ -284,6 +286,9 @@ class FlipFlopSettings:
     converged_below: float = shown(0.05)   # convergence: loss below this fraction of loss[0]
     converged_window: int = shown(20)      # ... as a running mean over this many epochs
     paper_functional_rank: tuple = paper((2, 10))   # Schuessler Fig. 2: flip-flop, Mante, Romo
+    paper_functional_below: float = paper(0.05)   # Schuessler: the functional rank is "the
+    #                               rank at which the loss decreases below 5% of the initial value"
+    paper_zero_at_rank: int = paper(2)   # Schuessler Fig. 1(j), g = 0: "drops to zero at rank 2"
 
 
 # --- The table ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from ghostbook import analysis, linear
+from ghostbook.settings import SCALES
 
 Z_HAT = 1.3
 
@@ -125,6 +126,20 @@ def test_theory_functions_expand_consistently():
     assert linear.shuffled_loss_theory(2.0, 0.6) == pytest.approx(2.0 * 0.6**4 * (2 - 0.36) ** 2)
 
 
+def test_trial_and_threshold_are_not_restated_as_defaults():
+    """The trial (T, dt, t_on) and the convergence threshold come from the settings table."""
+    import inspect
+
+    for function, names in ((linear.simulate, ("T", "dt", "t_on")),
+                            (linear.convergence_tau, ("fraction",))):
+        parameters = inspect.signature(function).parameters
+        assert all(parameters[n].default is inspect.Parameter.empty for n in names)
+    s = SCALES["linear"]["paper"]
+    net = linear.init(8, 0.3, 0)
+    t, _ = linear.simulate(net.W0, net.m, net.w, s.T, s.dt, s.t_on)
+    assert t[-1] == s.T and t[1] == s.dt
+
+
 def test_convergence_tau():
     tau = np.arange(5) * 0.1
     assert linear.convergence_tau(tau, np.array([1.0, 0.5, 0.06, 0.04, 0.0]), 0.05) == pytest.approx(0.3)
@@ -150,13 +165,11 @@ def test_bad_input_is_rejected_by_name(call, name):
 
 
 def test_paper_scale_matches_the_reproduction_notes():
-    from ghostbook import experiments
-
-    s = experiments.SCALES["linear"]["paper"]
+    s = SCALES["linear"]["paper"]
     assert (s.N, s.epochs, s.z_hats, s.base_lrs) == (1024, 200, (0.5, 1.0, 2.0), (0.015, 0.009, 0.003))
     np.testing.assert_allclose(s.gs, np.arange(10) / 10)
     assert (s.T, s.dt, s.t_on) == (101.0, 0.5, 1.0) and s.lr(0.6, 0.003) == pytest.approx(0.003 * 0.64**2)
-    f = experiments.SCALES["flipflop"]["paper"]
+    f = SCALES["flipflop"]["paper"]
     assert (f.N, f.epochs, f.batch, f.lr_N, f.task.dt, f.gs) == (256, 1000, 32, 0.05, 0.5, (0.0, 0.3, 0.6, 0.9))
 
 
@@ -178,8 +191,7 @@ def test_theory_takes_arrays_of_g_and_the_scalings_use_it():
     np.testing.assert_allclose(linear.shuffled_loss_theory(2.0, g), 2.0 * g**4 * (2 - g**2) ** 2)
     with pytest.raises(ValueError, match="^g must"):
         linear.beta(np.array([0.5, 1.0]))
-    from ghostbook import experiments
-    s = experiments.SCALES["linear"]["quick"]
+    s = SCALES["linear"]["quick"]
     run = {"delta_norm": np.ones((1, 1, 1)), "lr": np.ones((1, 1)), "loss": np.linspace(1, 0, s.epochs + 1)[None, None, None],
            "grad_norm": np.ones((1, 1, 1, s.epochs + 1)), "shuffled_loss": np.ones((1, 1, 1))}
     _, first_order = analysis.linear_scalings(run, s)

@@ -1,0 +1,502 @@
+"""The reproduction report: every claim the book checks, as one table.
+
+Each row is a :class:`Claim`: what the paper says (its numbers from the ``paper`` fields
+of :mod:`ghostbook.settings`), what this book measures (through :mod:`ghostbook.analysis`,
+from the cached paper-scale results when they are fresh, else the quick scale computed
+now; see :func:`ghostbook.experiments.load_or_compute`), at which scale, and whether it
+reproduces. One function per group of claims computes its rows; :func:`claims` returns
+them all and :func:`table_html` renders them. Nothing here defines a fate or a drop: the
+definitions live in :mod:`ghostbook.analysis`, the settings and the paper's values in
+:mod:`ghostbook.settings`. What this module adds is the rule by which each status is
+decided, written beside the row as its ``criterion``, with the tolerances below.
+
+Sources: "2024" is Dinc et al., *A ghost mechanism: An analytical model of abrupt
+learning*; "later version" its revision for recurrent networks; "Schuessler" is
+Schuessler et al. 2020.
+"""
+import html
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import analysis, experiments, flipflop, latent, linear, lowrank, toy
+from .settings import LATENT, SCALES, TOY
+
+REPRODUCED, DIFFERS = "reproduced", "differs"
+STATUSES = (REPRODUCED, DIFFERS)
+
+# --- How close is close enough: the report's tolerances, each used by one claim ----------
+
+RATIO_TOLERANCE = 0.05     # Eq. 15 and the T^-5 exponent: within 5% (relative / absolute)
+AROUND = 1 / 3             # "around epoch N": within N/3 of it
+Z_LIMIT = 2.0              # a count agrees with the paper's within 2 binomial standard errors
+RANK_TREND = -0.8          # Fig. S2 "consistently fewer epochs": log-log correlation below this
+FIRST_ORDER_TOLERANCE = 0.25   # Schuessler Eq. 13: measured / first-order time within 25%
+SV_RATIO = 0.1             # Schuessler Eq. 14, "a single SV dominates": s2 / s1 below this
+MODERATE_G = 0.7           # ... for 0 < g <= this (the expansion in tau needs beta^2 tau small)
+FASTER = 0.75              # "faster": at most 3/4 of the epochs
+DROP_BELOW = 0.5           # Fig. 3A: the drop, as the rank-one chapter marks it (loss below this)
+BETA_NS = (64, 128, 256, 512, 1024, 2048)   # Schuessler Eq. 12 at finite N (as in the chapter)
+BETA_SEEDS, BETA_G = 6, 0.6
+BETA_EXPONENT = (-0.7, -0.3)   # the fitted exponent of the deviation must bracket -1/2
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row of the report."""
+
+    claim: str        # what is claimed, in a few words
+    status: str       # "reproduced" or "differs"
+    paper: str        # the paper's value or words
+    ours: str         # this book's value, computed
+    scale: str        # the scale it was measured at
+    link: str         # the chapter section that shows it: "chapter.html#anchor"
+    note: str = ""    # for "differs": why, in one sentence
+    criterion: str = ""   # how the status was decided
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+
+
+def _status(ok):
+    return REPRODUCED if ok else DIFFERS
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def num(x, spec="g"):
+    """``x`` formatted by ``spec`` with a true minus sign."""
+    return format(x, spec).replace("-", "−")
+
+
+def sci(x, op="×"):
+    """``x`` as the paper writes it: ``9e-10`` -> ``9 × 10⁻¹⁰`` (one significant digit
+    unless more are needed; ``op`` is the multiplication sign)."""
+    mantissa, exponent = f"{x:.6e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa} {op} 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def _scale(name, scale):
+    """The scale column for a cached figure: which of its two scales, with the epochs
+    where the paper-scale run is shorter than the paper's."""
+    if name == "figS2":
+        s, paper = SCALES[name][scale], SCALES[name]["paper"]
+        grid = "paper grid" if scale == "paper" else "quick"
+        return f"{grid}, {s.epochs:,} of the paper's {paper.paper_epochs:,} epochs"
+    return scale
+
+
+# --- The toy model (2024, Figs. 1-2) --------------------------------------------------------
+
+
+def toy_claims(s=TOY):
+    """Eq. 15, the T^-5 scaling, Fig. 2B-C and Fig. 2D; always at the paper's scale."""
+    rows = []
+    T = s.T
+    alpha_eq15 = toy.critical_learning_rate(T)
+    alpha_emp = float(toy.empirical_critical_learning_rate(T, s.critical_epochs, s.r0_factor,
+                                                           s.critical_bracket))
+    ratio = alpha_emp / alpha_eq15
+    rows.append(Claim(
+        f"critical learning rate at T = {T:g} (Eq. 15)", _status(abs(ratio - 1) < RATIO_TOLERANCE),
+        f"α* = 3π⁴/(32 T⁵) = {alpha_eq15:.3e}, "
+        f"\"roughly {sci(s.paper_no_learning_from, '∗')}\"",
+        f"{alpha_emp:.3e} by bisection (×{ratio:.3f})", "paper", "derivations.html",
+        criterion=f"bisection within {RATIO_TOLERANCE:.0%} of Eq. 15"))
+
+    T_range, _, slope = experiments.critical_rate_scaling(s)
+    rows.append(Claim(
+        "the critical learning rate scales as a power of T",
+        _status(abs(slope - s.paper_exponent) < RATIO_TOLERANCE),
+        f"α* ∼ O(T{f'{s.paper_exponent:g}'.translate(_SUPERSCRIPT)}) (2024, Eq. 15); "
+        "the later version's abstract says only "
+        "\"an inverse power law\"",
+        f"exponent {num(slope, '.3f')} (T = {T_range[0]:g}–{T_range[-1]:g})", "paper",
+        "learning_dynamics.html#fig-dyn-scaling",
+        criterion=f"fitted exponent within {RATIO_TOLERANCE} of {num(s.paper_exponent)}"))
+
+    run = experiments.fig2bc(s)
+    slow, fast = s.lrs_bc
+    drop = analysis.toy_drop(run.loss[:, 0], T)
+    lo, hi = s.paper_drop_epoch * (1 - AROUND), s.paper_drop_epoch * (1 + AROUND)
+    positive = bool(np.all(run.r[:, 0] > 0))
+    rows.append(Claim(
+        f"α = {sci(slow)}: abrupt drop without a bifurcation (Fig. 2B–C)",
+        _status(lo <= drop.half <= drop.tenth <= hi and positive),
+        f"\"abrupt decay of loss function values around epoch {s.paper_drop_epoch}\"; \"the "
+        "network does not undergo any bifurcations, as evident from r not changing its sign "
+        "during learning\"",
+        f"loss below T/2 from epoch {drop.half}, below T/10 from epoch {drop.tenth}; "
+        f"min r = {run.r[:, 0].min():.2e}", "paper", "learning_dynamics.html#fig-dyn-training",
+        criterion=f"both epochs within {s.paper_drop_epoch} ± {s.paper_drop_epoch * AROUND:.0f}, "
+                  "and r > 0 at every epoch"))
+    rows.append(Claim(
+        f"α = {sci(fast)}: pushed into the no-learning zone (Fig. 2B–C)",
+        _status(bool(run.ended_in_zone[1])),
+        "\"pushed the network into the no-learning zone\"",
+        "ends in the zone (r < r*/4)" if run.ended_in_zone[1] else
+        f"ends outside the zone, r/r* = {run.r[-1, 1] / s.r_star:.2f}", "paper",
+        "learning_dynamics.html#fig-dyn-training", criterion="final r below r*/4"))
+
+    sweep = experiments.fig2d(s)
+    ok = analysis.learned(sweep.loss[-1] / T, s.learned_below)          # (repeats, n_lrs)
+    window = analysis.lr_window(s.lrs, ok)
+    above = s.lrs >= s.paper_no_learning_from
+    late = ok[:, above]
+    mixed = "".join(f"{n} of {window.runs} at {a:.2e}; " for a, n in
+                    zip(s.lrs, window.n_learned) if a in window.mixed)
+    note = ""
+    if late.any():
+        top = s.lrs[above][late.any(axis=0)].max()
+        note = (f"{late.sum()} of {late.size} runs at α ≥ {sci(s.paper_no_learning_from)} still "
+                f"learn{'s' if late.sum() == 1 else ''}, the fastest at "
+                f"{top / alpha_eq15:.3f} α*: "
+                "the edge lies just above Eq. 15's α*, where the bisection above finds it")
+    rows.append(Claim(
+        "Fig. 2D: which learning rates learn", _status(not late.any()),
+        f"\"learning is no longer possible for α ≥ {sci(s.paper_no_learning_from, '∗')}\"",
+        f"all {window.runs} learn up to {window.all_up_to:.2e}; {mixed}"
+        f"none from {window.none_from:.2e}", "paper (the authors' seeding)",
+        "learning_dynamics.html#fig-dyn-sweep", note,
+        criterion=f"no run learns (final L/T < {s.learned_below}) at "
+                  f"α ≥ {sci(s.paper_no_learning_from)}"))
+    return rows
+
+
+# --- Rank-one RNNs (2024, Figs. 3, 4, S1) -----------------------------------------------------
+
+
+def fig3_claims():
+    """Fig. 3A (one fixed point throughout; the ghost and the drop) and Fig. 3B."""
+    run, scale, _ = experiments.load_or_compute("fig3", progress=False)
+    s = SCALES["fig3"][scale]
+    rows = []
+    hist_a = latent.history(run["m_a"], run["n_a"], run["b_a"], run["snapshot_epochs_a"])
+    counts = sorted(set(hist_a.n_fixed_points.tolist()))
+    lo, hi = LATENT.kappa_range
+    rows.append(Claim(
+        f"Fig. 3A (α = {s.lr_a}): one fixed point at every epoch",
+        _status(counts == [s.paper_fixed_points]),
+        "\"there was only one fixed point after every epoch within "
+        f"κ ∈ [{num(lo)}, {num(hi)}]\"",
+        f"counts seen: {counts} over {hist_a.epochs.size} snapshots, every "
+        f"{s.snapshot_every_a:,} epochs", scale, "rank_one.html#fig-rnn-3a-history",
+        criterion=f"{s.paper_fixed_points} fixed point at every snapshot"))
+
+    drop = int(analysis.first_below(run["loss_a"], DROP_BELOW)) * s.record_every_a
+    ghost = hist_a.ghost_epoch
+    precedes = ghost is not None and ghost <= drop
+    rows.append(Claim(
+        "Fig. 3A: a ghost point forms before the abrupt drop",
+        _status(precedes),
+        "a (local) ghost point \"which proceeded [sic: preceded] sharp transitions in both the "
+        "loss function (abrupt decay) and the L2 norm of the gradient (abrupt increase)\"",
+        f"loss below {DROP_BELOW} from epoch {drop:,}; first snapshot with a ghost: "
+        + (f"epoch {ghost:,}" if ghost is not None else "none"), scale,
+        "rank_one.html#fig-rnn-3a-flow",
+        "" if precedes else "the ghost forms as the drop ends, not before it: the chapter "
+        "retrains every epoch in between to show it",
+        criterion=f"first snapshot with a ghost at or before the first epoch with loss "
+                  f"< {DROP_BELOW}"))
+
+    hist_b = latent.history(run["m_b"], run["n_b"], run["b_b"], run["snapshot_epochs_b"])
+    bif = hist_b.bifurcation_epochs[0] if hist_b.bifurcation_epochs else None
+    _, onsets = analysis.fate_epochs(run["accuracy_b_nudged"], SCALES["fig4"]["paper"].last)
+    copies = onsets.size
+    onsets = onsets[onsets >= 0]
+    paper_epoch = s.paper_bifurcation_epoch
+    spread = (f"{onsets.size} of {copies} one-ulp copies end stuck, from epochs "
+              f"{onsets.min():,}–{onsets.max():,}" if onsets.size else
+              f"none of {copies} one-ulp copies ends stuck")
+    inside = onsets.size > 0 and onsets.min() <= paper_epoch <= onsets.max()
+    rows.append(Claim(
+        f"Fig. 3B (α = {s.lr_b}, seed {s.seed}): a saddle-node bifurcation, then stuck",
+        _status(bif is not None and inside),
+        f"\"the network underwent a saddle-node bifurcation and remained stuck\"; near epoch "
+        f"{paper_epoch:,} for seed {s.seed} in the authors' code (the text gives neither)",
+        (f"fixed-point count first changes at the snapshot of epoch {bif:,} (snapshots "
+         f"every {s.snapshot_every_b}); " if bif is not None else
+         "fixed-point count never changes; ") + spread, scale, "rank_one.html#fig-rnn-3b-rounding",
+        f"which epoch, and whether seed {s.seed} gets stuck at all, is decided by rounding; "
+        f"epoch {paper_epoch:,} is one of its outcomes",
+        criterion=f"a bifurcation, and epoch {paper_epoch:,} within the copies' stuck epochs"))
+    return rows
+
+
+def fig4_claims():
+    """Fig. 4: how many networks learned, how many ended stuck, and recovery at lower c."""
+    run, scale, _ = experiments.load_or_compute("fig4", progress=False)
+    s = SCALES["fig4"][scale]
+    ever = analysis.ever_learned(run["accuracy"])
+    stuck = analysis.ended_stuck(run["accuracy"], s.last)
+    n, n_learned, n_stuck = ever.size, int(ever.sum()), int(stuck.sum())
+    z_learned, _ = analysis.binomial_z(n_learned, n, s.paper_learned / s.seeds)
+    z_stuck, _ = analysis.binomial_z(n_stuck, n_learned, s.paper_stuck / s.paper_learned)
+    rows = [
+        Claim("Fig. 4: networks that learned at some point",
+              _status(abs(z_learned) < Z_LIMIT), f"{s.paper_learned} of {s.seeds}",
+              f"{n_learned} of {n} ({z_learned:+.1f} s.e.)", scale,
+              "confidence.html#fig-conf-accuracy",
+              criterion=f"within {Z_LIMIT:g} binomial s.e. of the paper's fraction"),
+        Claim("Fig. 4: networks that ended stuck", _status(abs(z_stuck) < Z_LIMIT),
+              f"{s.paper_stuck} of {s.seeds} (of the {s.paper_learned} that learned)",
+              f"{n_stuck} of {n} ({z_stuck:+.1f} s.e. given {n_learned} learned)", scale,
+              "confidence.html#fig-conf-accuracy",
+              criterion=f"within {Z_LIMIT:g} binomial s.e. of the paper's stuck fraction of "
+                        "the networks that learned"),
+    ]
+    shown = slice(*s.recovery_shown)
+    c = run["recovery_c"][shown]
+    again = analysis.ever_learned(run["recovery_final_accuracy"][shown][None])   # (c, stuck)
+    share = again.mean(axis=1) if again.size else np.zeros(c.size)
+    lower, at_c = c < s.c, c == s.c
+    ok = again.size > 0 and share[lower].min() > 0 and share[at_c].max() == 0
+    rows.append(Claim(
+        "Fig. 4: lowering c lets stuck networks learn again", _status(ok),
+        "\"after lowering the confidence levels, which allowed them to recover\"",
+        f"above chance again after {s.recovery_epochs} epochs: {share[lower].min():.0%}–"
+        f"{share[lower].max():.0%} of the {again.shape[1]} stuck networks at c < {s.c:g}, "
+        f"{share[at_c].max():.0%} at c = {s.c:g}", scale, "confidence.html#fig-conf-recovery",
+        criterion=f"some recover at every shown c < {s.c:g}, none at c = {s.c:g}; read on the "
+                  "accuracy, which does not depend on c"))
+    return rows
+
+
+def figS1_claims():
+    """Fig. S1: the RNN has a window of learning rates, like the toy model's Fig. 2D."""
+    run, scale, _ = experiments.load_or_compute("figS1", progress=False)
+    s = SCALES["figS1"][scale]
+    ok = analysis.learned(run["final_loss"], s.learned_below).T       # (seeds, n_lrs)
+    window = analysis.lr_window(run["lrs"], ok)
+    top = int(window.n_learned[-1])
+    return [Claim(
+        "Fig. S1: the RNN has a critical learning rate, like the toy model",
+        _status(top == 0),
+        "\"training RNNs reproduced the same dependence on the learning rate as was the case "
+        "for the toy model\"",
+        f"all {window.runs} seeds learn up to α = {window.all_up_to:.3g}; {top} at "
+        f"α = {run['lrs'][-1]:.2g}", scale, "learning_rates.html#fig-lr-sweeps",
+        criterion=f"every seed learns (final loss < {s.learned_below}) at some rate, "
+                  "none at the largest")]
+
+
+# --- Sloppy ranks (2024, Fig. S2) -------------------------------------------------------------
+
+
+def figS2_claims():
+    """Fig. S2: more ranks learn faster; who learns at 0.22; Delta W of full W is low-rank."""
+    run, scale, _ = experiments.load_or_compute("figS2", progress=False)
+    s = SCALES["figS2"][scale]
+    s2 = analysis.figS2_summary(run, s)
+    where = _scale("figS2", scale)
+    label = s.label
+    _, mid, top = s.shown_lrs
+    lrs = s2.lrs
+    full_k = str(s.paper_full_rank)
+    speedup = s2.speedup(mid, "1", full_k)
+    trend = s2.rank_trend(mid, s.ranks)
+    ok = bool(np.isfinite(trend) and speedup > 1 and trend < RANK_TREND)
+    reach = f"reach {s.reach_below:.0%} of its first loss"
+    rows = [Claim(
+        "Fig. S2: more trainable ranks learn in fewer epochs", _status(ok),
+        "\"increasing the number of trainable ranks in W consistently resulted in learning "
+        "with fewer epoch\"",
+        (f"at α = {lrs[mid]:.2g} rank 1 needs {speedup:.0f}× the epochs of {label(full_k)} to "
+         f"{reach}; correlation of log rank and log epochs {num(trend, '.2f')}")
+        if np.isfinite(trend) else f"at α = {lrs[mid]:.2g} some rank's runs never {reach}",
+        where, "sloppy_ranks.html#fig-s2-curves",
+        "" if ok else "the epochs do not fall consistently as the rank grows, at this scale",
+        criterion=f"rank 1 slower than rank {full_k}, and the correlation of log rank and log "
+                  f"epochs below {num(RANK_TREND)}")]
+
+    count = {arm: int(s2.arms[arm].learned[top].sum()) for arm in s.arms}
+    learners = {arm for arm in s.arms if arm != "full" and count[arm]}
+    paper = sorted(s.paper_fast_learners, key=int)
+    outside = sorted(learners - set(paper), key=int)
+    ok = bool(learners) and not outside
+    said = ", ".join(f"{label(a)}: {count[a]} of {s.seeds}" for a in s.arms if count[a])
+    why = (["no rank learned"] if not learners else []) + (
+        [f"learners outside ranks {' and '.join(paper)}: {', '.join(outside)}"] if outside else [])
+    if s.epochs < s.paper_epochs:
+        why.append(f"trained {s.epochs:,} of the paper's {s.paper_epochs:,} epochs, so late "
+                   "learners are missed")
+    rows.append(Claim(
+        f"Fig. S2: at α = {lrs[top]:.2g} the few networks that learn have {' or '.join(paper)} "
+        "ranks", _status(ok),
+        "\"few RNNs that could train without entering the no-learning zone had either "
+        f"{' or '.join(paper)} available ranks\"",
+        f"learned (loss below {s.learned_below:g} of the first): {said or 'none'}", where,
+        "sloppy_ranks.html#who-learns-and-how-fast", "" if ok else "; ".join(why),
+        criterion=f"some rank-K network learns, and only ranks {' and '.join(paper)} "
+                  f"({label('full')} not counted)"))
+
+    ok_full = s2.arms["full"].learned
+    functional = s2.functional[ok_full]
+    lo, hi = SCALES["flipflop"]["paper"].paper_functional_rank
+    reached = functional[functional >= 0]
+    fine = reached.size > 0 and reached.max() <= hi
+    rows.append(Claim(
+        f"{label('full')}: training changes W by a low-rank ΔW",
+        _status(fine),
+        f"Schuessler: functional rank {lo}–{hi} for flip-flop, Mante and Romo (not this task)",
+        (f"functional rank median {np.median(reached):.0f}, max {reached.max()}, over the "
+         f"{ok_full.sum()} networks that learned"
+         + (f" ({functional.size - reached.size} never reach {s.functional_below:.0%})"
+            if reached.size < functional.size else "")) if reached.size else
+        f"none of the {ok_full.sum()} learned networks reaches {s.functional_below:.0%}",
+        where, "sloppy_ranks.html#fig-s2-lowrank",
+        criterion=f"at most rank {hi} recovers {s.functional_below:.0%} of the first loss"))
+    return rows
+
+
+# --- Schuessler et al. 2020 -------------------------------------------------------------------
+
+
+def linear_claims():
+    """Schuessler Eqs. 12-14 on linear networks."""
+    run, scale, _ = experiments.load_or_compute("linear", progress=False)
+    s = SCALES["linear"][scale]
+    rows = []
+    _, slope, _ = linear.beta_scaling(np.array(BETA_NS), BETA_SEEDS, BETA_G)
+    rows.append(Claim(
+        "β = 1/(1 − g²) up to fluctuations of order 1/√N (Schuessler Eq. 12)",
+        _status(BETA_EXPONENT[0] < slope < BETA_EXPONENT[1]),
+        "β = 1/(1 − g²); scalars \"are of order O(1), with deviations O(1/√N)\"",
+        f"deviation ∝ N to the power {num(slope, '.2f')} (N = {BETA_NS[0]}–{BETA_NS[-1]}, "
+        f"g = {BETA_G})", f"N up to {BETA_NS[-1]}", "randomness.html#fig-rand-beta",
+        criterion=f"fitted exponent between {num(BETA_EXPONENT[0])} and "
+                  f"{num(BETA_EXPONENT[1])}"))
+
+    measures, theory = analysis.linear_scalings(run, s)
+    gs, zs = np.array(s.gs), np.array(s.z_hats)
+    at = (max(s.fig3_gs), min(s.fig3_z_hats))      # Schuessler Fig. 3: its g > 0, smaller target
+    i, j = (int(np.argmin(np.abs(values - x))) for values, x in zip((gs, zs), at))
+    ratio = np.median(measures["tau_star"][i, j]) / theory["tau_star"](gs[i])
+    rows.append(Claim(
+        "convergence time scales as (1 − g²)² (Schuessler Eq. 13)",
+        _status(abs(ratio - 1) < FIRST_ORDER_TOLERANCE), "first order: (1 − g²)²",
+        f"at g = {gs[i]:g}, ẑ = {zs[j]:g}: measured / first order = {ratio:.2f}", scale,
+        "randomness.html#fig-rand-fig4",
+        criterion=f"within {FIRST_ORDER_TOLERANCE:.0%} of the first-order time"))
+
+    final = run["sv"][..., -1, :]
+    moderate = (gs > 0) & (gs <= MODERATE_G)
+    s21 = (final[..., 1] / final[..., 0])[moderate].max()
+    rows.append(Claim(
+        "ΔW stays effectively rank one in the linear network (Schuessler Eq. 14)",
+        _status(s21 < SV_RATIO), "\"a single SV dominates\"",
+        f"s₂/s₁ ≤ {s21:.3f} for 0 < g ≤ {MODERATE_G}", scale,
+        "randomness.html#fig-rand-fig3",
+        criterion=f"s₂/s₁ below {SV_RATIO} for every run with 0 < g ≤ {MODERATE_G}"))
+    return rows
+
+
+def _mean_reached(values):
+    """Mean over the entries that are not NaN (or negative: "never"), NaN if none is."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values >= 0)]
+    return values.mean() if values.size else np.nan
+
+
+def _or_never(x, spec):
+    return format(x, spec) if np.isfinite(x) else "never"
+
+
+def flipflop_claims():
+    """Schuessler Fig. 1-2 on the flip-flop task (our task details)."""
+    run, scale, _ = experiments.load_or_compute("flipflop", progress=False)
+    s = SCALES["flipflop"][scale]
+    gs = np.array(s.gs)
+    below = s.paper_functional_below
+    task_note = "our task details differ from the paper's, which are not published"
+    short = (f"the quick scale trains {s.epochs} epochs, too few to get there"
+             if scale == "quick" else "")
+
+    lo, hi = s.paper_functional_rank
+    initial = run["test_loss_initial"]                                 # (g, seed)
+    functional = lowrank.functional_rank(run["truncated_loss"], np.arange(s.max_rank + 1),
+                                         below * initial)
+    mean = {g: _mean_reached(functional[i]) for i, g in enumerate(gs)}
+    never = int((functional < 0).sum())
+    values = np.array(list(mean.values()))
+    ok = bool(np.isfinite(values).all() and lo <= values.min() and values.max() <= hi)
+    rows = [Claim(
+        f"flip-flop: the functional rank of ΔW is between {lo} and {hi}", _status(ok),
+        f"{lo}–{hi}, \"averaged over independent simulations\"",
+        "mean over the seeds that reach it: "
+        + ", ".join(f"{_or_never(v, '.1f')} at g = {g:g}" for g, v in mean.items())
+        + (f" ({never} of {functional.size} networks never reach {below:.0%})" if never else ""),
+        scale, "randomness.html#fig-rand-ff",
+        "" if ok else (short if never and short else task_note),
+        criterion=f"the mean at every g within {lo}–{hi}")]
+
+    g0, R = int(np.argmin(np.abs(gs))), s.paper_zero_at_rank
+    at_R = (run["truncated_loss"][g0, :, R] / initial[g0]).mean()
+    small = bool(at_R < below)
+    rows.append(Claim(
+        f"flip-flop, g = {gs[g0]:g}: a rank-{R} truncation of ΔW suffices", _status(small),
+        f"\"The loss after truncation indeed drops to zero at rank {R}\"",
+        f"{at_R:.3f} of the initial loss at R = {R} (mean over seeds)", scale,
+        "randomness.html#fig-rand-ff", "" if small else task_note,
+        criterion=f"below {below:.0%} of the initial loss"))
+
+    when = {g: _mean_reached([flipflop.epochs_to(L, s.converged_below, s.converged_window)
+                              for L in run["loss"][i]]) for i, g in enumerate(gs)}
+    g_lo, g_hi = gs.min(), gs.max()
+    reached = bool(np.isfinite(when[g_lo]) and np.isfinite(when[g_hi]))
+    faster = reached and when[g_hi] < FASTER * when[g_lo]
+    note = "" if faster else (task_note + "; Adam normalises the gradient's scale" if reached
+                              else short or task_note)
+    rows.append(Claim(
+        f"flip-flop: learning is faster with initial connectivity (g = {g_hi:g} vs {g_lo:g})",
+        _status(faster), "\"learning becomes faster and smoother with initial connectivity\"",
+        f"epochs to {s.converged_below:.0%} of the initial loss (mean over seeds that got "
+        f"there): {_or_never(when[g_lo], '.0f')} at g = {g_lo:g}, "
+        f"{_or_never(when[g_hi], '.0f')} at g = {g_hi:g}", scale, "randomness.html#fig-rand-ff",
+        note, criterion=f"at most {FASTER:.0%} of the epochs at g = {g_lo:g}"))
+    return rows
+
+
+GROUPS = (toy_claims, fig3_claims, fig4_claims, figS1_claims, figS2_claims, linear_claims,
+          flipflop_claims)
+"""The claim groups, in the order of the book."""
+
+
+def claims():
+    """Every row of the report, computed now."""
+    return [row for group in GROUPS for row in group()]
+
+
+# --- The table ------------------------------------------------------------------------------
+
+COLOURS = {REPRODUCED: "#1a7f37", DIFFERS: "#b35900"}
+"""Status colours (green, orange), readable on white and on the dark theme's grey."""
+
+
+def summary(rows):
+    """One line: how many claims reproduce."""
+    n = sum(r.status == REPRODUCED for r in rows)
+    return (f"{n} of {len(rows)} claims reproduced; {len(rows) - n} differ "
+            "(each links to its explanation).")
+
+
+def table_html(rows):
+    """The report as an HTML table: the status next to the claim (seen on a phone without
+    scrolling) and coloured; the table scrolls sideways inside its box if it must."""
+    e = html.escape
+    head = "".join(f"<th>{h}</th>" for h in ("Claim", "Status", "Paper", "This book", "Scale"))
+    body = []
+    for r in rows:
+        note = f"<br><small>{e(r.note)}</small>" if r.note else ""
+        rule = f"<br><small><i>{e(r.criterion)}</i></small>" if r.criterion else ""
+        body.append(
+            f"<tr><td><a href=\"{e(r.link)}\">{e(r.claim)}</a></td>"
+            f"<td class=\"status-{e(r.status)}\"><b style=\"color: {COLOURS[r.status]}\">"
+            f"{e(r.status)}</b>{note}</td>"
+            f"<td>{e(r.paper)}</td><td>{e(r.ours)}{rule}</td><td>{e(r.scale)}</td></tr>")
+    return (f"<p>{e(summary(rows))}</p>"
+            "<div style=\"overflow-x: auto\"><table class=\"reproduction-report\">"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
