@@ -297,6 +297,15 @@ def delta_w_analysis(snapshots, max_rank, shape):
 # --- Schuessler et al.: the linear networks' scalings (their Fig. 4) -----------------------------
 
 
+def beta_scaling(s):
+    """Schuessler Eq. 12 at finite N, at the sizes, seeds and g of ``s`` (LinearSettings):
+    ``(Ns, deviation, slope, intercept)`` of :func:`ghostbook.linear.beta_scaling`."""
+    from . import linear
+
+    Ns = np.array(s.beta_Ns)
+    return (Ns, *linear.beta_scaling(Ns, s.beta_seeds, s.beta_g))
+
+
 def linear_scalings(run, s):
     """Schuessler Fig. 4 from a :func:`ghostbook.experiments.linear_figs` result: per
     ``(g, z_hat, seed)`` the convergence time to ``s.converged_below`` of the initial loss,

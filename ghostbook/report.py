@@ -35,9 +35,6 @@ FIRST_ORDER_TOLERANCE = 0.25   # Schuessler Eq. 13: measured / first-order time 
 SV_RATIO = 0.1             # Schuessler Eq. 14, "a single SV dominates": s2 / s1 below this
 MODERATE_G = 0.7           # ... for 0 < g <= this (the expansion in tau needs beta^2 tau small)
 FASTER = 0.75              # "faster": at most 3/4 of the epochs
-DROP_BELOW = 0.5           # Fig. 3A: the drop, as the rank-one chapter marks it (loss below this)
-BETA_NS = (64, 128, 256, 512, 1024, 2048)   # Schuessler Eq. 12 at finite N (as in the chapter)
-BETA_SEEDS, BETA_G = 6, 0.6
 BETA_EXPONENT = (-0.7, -0.3)   # the fitted exponent of the deviation must bracket -1/2
 
 
@@ -186,7 +183,7 @@ def fig3_claims():
         f"{s.snapshot_every_a:,} epochs", scale, "rank_one.html#fig-rnn-3a-history",
         criterion=f"{s.paper_fixed_points} fixed point at every snapshot"))
 
-    drop = int(analysis.first_below(run["loss_a"], DROP_BELOW)) * s.record_every_a
+    drop = int(analysis.first_below(run["loss_a"], s.drop_below)) * s.record_every_a
     ghost = hist_a.ghost_epoch
     precedes = ghost is not None and ghost <= drop
     rows.append(Claim(
@@ -194,13 +191,13 @@ def fig3_claims():
         _status(precedes),
         "a (local) ghost point \"which proceeded [sic: preceded] sharp transitions in both the "
         "loss function (abrupt decay) and the L2 norm of the gradient (abrupt increase)\"",
-        f"loss below {DROP_BELOW} from epoch {drop:,}; first snapshot with a ghost: "
+        f"loss below {s.drop_below} from epoch {drop:,}; first snapshot with a ghost: "
         + (f"epoch {ghost:,}" if ghost is not None else "none"), scale,
         "rank_one.html#fig-rnn-3a-flow",
         "" if precedes else "the ghost forms as the drop ends, not before it: the chapter "
         "retrains every epoch in between to show it",
         criterion=f"first snapshot with a ghost at or before the first epoch with loss "
-                  f"< {DROP_BELOW}"))
+                  f"< {s.drop_below}"))
 
     hist_b = latent.history(run["m_b"], run["n_b"], run["b_b"], run["snapshot_epochs_b"])
     bif = hist_b.bifurcation_epochs[0] if hist_b.bifurcation_epochs else None
@@ -360,13 +357,13 @@ def linear_claims():
     run, scale, _ = experiments.load_or_compute("linear", progress=False)
     s = SCALES["linear"][scale]
     rows = []
-    _, slope, _ = linear.beta_scaling(np.array(BETA_NS), BETA_SEEDS, BETA_G)
+    Ns, _, slope, _ = analysis.beta_scaling(s)
     rows.append(Claim(
         "β = 1/(1 − g²) up to fluctuations of order 1/√N (Schuessler Eq. 12)",
         _status(BETA_EXPONENT[0] < slope < BETA_EXPONENT[1]),
         "β = 1/(1 − g²); scalars \"are of order O(1), with deviations O(1/√N)\"",
-        f"deviation ∝ N to the power {num(slope, '.2f')} (N = {BETA_NS[0]}–{BETA_NS[-1]}, "
-        f"g = {BETA_G})", f"N up to {BETA_NS[-1]}", "randomness.html#fig-rand-beta",
+        f"deviation ∝ N to the power {num(slope, '.2f')} (N = {Ns[0]}–{Ns[-1]}, "
+        f"g = {s.beta_g})", f"N up to {Ns[-1]}", "randomness.html#fig-rand-beta",
         criterion=f"fitted exponent between {num(BETA_EXPONENT[0])} and "
                   f"{num(BETA_EXPONENT[1])}"))
 

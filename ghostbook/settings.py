@@ -133,6 +133,7 @@ class Fig3Settings:
     nudge_seed: int = 0            # picks which parameter each copy moves, and which way
     c: float = RNN.c
     dtype: str = RNN.dtype
+    drop_below: float = shown(0.5)               # the drop: first epoch with loss below this
     paper_fixed_points: int = paper(1)           # Fig. 3A: one fixed point throughout
     paper_bifurcation_epoch: int = paper(5160)   # Fig. 3B: from the authors' code, not the text
 
@@ -248,6 +249,9 @@ class LinearSettings:
     converged_below: float = shown(0.05)   # convergence: loss below this fraction of loss[0]
     fig3_gs: tuple = shown((0.0, 0.6))       # Schuessler Fig. 3: the two g shown ...
     fig3_z_hats: tuple = shown((0.5, 2.0))   # ... and the two targets
+    beta_Ns: tuple = shown((64, 128, 256, 512, 1024, 2048))   # Eq. 12 at finite N: sizes,
+    beta_seeds: int = shown(6)                                # ... networks per size,
+    beta_g: float = shown(0.6)                                # ... and g
 
     def lr(self, g, base):
         return base * (1 - g**2) ** 2
