@@ -286,7 +286,7 @@ def rank_curves(ax, epochs, curves, colors):
     (one line per run), coloured by ``colors[arm]``; one legend entry per arm."""
     for arm, values in curves.items():
         lines = ax.plot(np.maximum(epochs, 1), values, color=colors[arm], lw=0.7, alpha=0.8)
-        lines[0].set_label("full rank" if arm == "full" else f"rank {arm}")
+        lines[0].set_label("full W" if arm == "full" else f"rank {arm}")
     ax.set(xscale="log", yscale="log", xlabel="epoch", ylabel="loss / first loss")
     return ax
 

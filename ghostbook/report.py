@@ -101,7 +101,8 @@ def toy_claims(s=TOY):
         f"critical learning rate at T = {T:g} (Eq. 15)", _status(abs(ratio - 1) < RATIO_TOLERANCE),
         f"α* = 3π⁴/(32 T⁵) = {alpha_eq15:.3e}, "
         f"\"roughly {sci(s.paper_no_learning_from, '∗')}\"",
-        f"{alpha_emp:.3e} by bisection (×{ratio:.3f})", "paper", "derivations.html",
+        f"{alpha_emp:.3e} by bisection (×{ratio:.3f})", "paper",
+        "derivations.html#gradient-descent-the-critical-learning-rate",
         criterion=f"bisection within {RATIO_TOLERANCE:.0%} of Eq. 15"))
 
     T_range, _, slope = experiments.critical_rate_scaling(s)
@@ -149,8 +150,8 @@ def toy_claims(s=TOY):
     if late.any():
         top = s.lrs[above][late.any(axis=0)].max()
         note = (f"{late.sum()} of {late.size} runs at α ≥ {sci(s.paper_no_learning_from)} still "
-                f"learn{'s' if late.sum() == 1 else ''}, the fastest at "
-                f"{top / alpha_eq15:.3f} α*: "
+                f"learn{'s' if late.sum() == 1 else ''}; the highest rate at which any "
+                f"run learns is {top / alpha_eq15:.3f} α*: "
                 "the edge lies just above Eq. 15's α*, where the bisection above finds it")
     rows.append(Claim(
         "Fig. 2D: which learning rates learn", _status(not late.any()),
@@ -239,8 +240,8 @@ def fig4_claims():
               "confidence.html#fig-conf-accuracy",
               criterion=f"within {Z_LIMIT:g} binomial s.e. of the paper's fraction"),
         Claim("Fig. 4: networks that ended stuck", _status(abs(z_stuck) < Z_LIMIT),
-              f"{s.paper_stuck} of {s.seeds} (of the {s.paper_learned} that learned)",
-              f"{n_stuck} of {n} ({z_stuck:+.1f} s.e. given {n_learned} learned)", scale,
+              f"{s.paper_stuck} of the {s.paper_learned} that learned",
+              f"{n_stuck} of the {n_learned} that learned ({z_stuck:+.1f} s.e.)", scale,
               "confidence.html#fig-conf-accuracy",
               criterion=f"within {Z_LIMIT:g} binomial s.e. of the paper's stuck fraction of "
                         "the networks that learned"),
@@ -318,8 +319,9 @@ def figS2_claims():
     why = (["no rank learned"] if not learners else []) + (
         [f"learners outside ranks {' and '.join(paper)}: {', '.join(outside)}"] if outside else [])
     if s.epochs < s.paper_epochs:
-        why.append(f"trained {s.epochs:,} of the paper's {s.paper_epochs:,} epochs, so late "
-                   "learners are missed")
+        why.append(f"trained {s.epochs:,} of the paper's {s.paper_epochs:,} epochs: runs "
+                   "that count as learned here may still get stuck later, and late learners "
+                   "are missed")
     rows.append(Claim(
         f"Fig. S2: at α = {lrs[top]:.2g} the few networks that learn have {' or '.join(paper)} "
         "ranks", _status(ok),
@@ -327,8 +329,8 @@ def figS2_claims():
         f"{' or '.join(paper)} available ranks\"",
         f"learned (loss below {s.learned_below:g} of the first): {said or 'none'}", where,
         "sloppy_ranks.html#who-learns-and-how-fast", "" if ok else "; ".join(why),
-        criterion=f"some rank-K network learns, and only ranks {' and '.join(paper)} "
-                  f"({label('full')} not counted)"))
+        criterion=f"some rank-K network learns, and only ranks {' and '.join(paper)}; "
+                  f"the {label('full')} networks are not counted"))
 
     ok_full = s2.arms["full"].learned
     functional = s2.functional[ok_full]
@@ -345,7 +347,8 @@ def figS2_claims():
             if reached.size < functional.size else "")) if reached.size else
         f"none of the {ok_full.sum()} learned networks reaches {s.functional_below:.0%}",
         where, "sloppy_ranks.html#fig-s2-lowrank",
-        criterion=f"at most rank {hi} recovers {s.functional_below:.0%} of the first loss"))
+        criterion=f"a truncation of rank at most {hi} brings the loss below "
+                  f"{s.functional_below:.0%} of the first"))
     return rows
 
 
@@ -481,8 +484,8 @@ def summary(rows):
 
 
 def table_html(rows):
-    """The report as an HTML table: the status next to the claim (seen on a phone without
-    scrolling) and coloured; the table scrolls sideways inside its box if it must."""
+    """The report as an HTML table: the status next to the claim, coloured. On a phone
+    (``page_fixes.css``) each row becomes a block, its cells labelled by ``data-label``."""
     e = html.escape
     head = "".join(f"<th>{h}</th>" for h in ("Claim", "Status", "Paper", "This book", "Scale"))
     body = []
@@ -493,7 +496,9 @@ def table_html(rows):
             f"<tr><td><a href=\"{e(r.link)}\">{e(r.claim)}</a></td>"
             f"<td class=\"status-{e(r.status)}\"><b style=\"color: {COLOURS[r.status]}\">"
             f"{e(r.status)}</b>{note}</td>"
-            f"<td>{e(r.paper)}</td><td>{e(r.ours)}{rule}</td><td>{e(r.scale)}</td></tr>")
+            f"<td data-label=\"Paper\">{e(r.paper)}</td>"
+            f"<td data-label=\"This book\">{e(r.ours)}{rule}</td>"
+            f"<td data-label=\"Scale\">{e(r.scale)}</td></tr>")
     return (f"<p>{e(summary(rows))}</p>"
             "<div style=\"overflow-x: auto\"><table class=\"reproduction-report\">"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")

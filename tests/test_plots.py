@@ -338,7 +338,7 @@ def test_rank_curves_draw_every_run_with_one_legend_entry_per_arm():
     np.testing.assert_allclose(lines[1].get_ydata(), [1.0, 0.9, 0.8])
     assert [rgba(line.get_color()) for line in lines] == [
         rgba(colors["1"]), rgba(colors["1"]), rgba(colors["full"])]
-    assert ax.get_legend_handles_labels()[1] == ["rank 1", "full rank"]
+    assert ax.get_legend_handles_labels()[1] == ["rank 1", "full W"]
     assert ax.get_xscale() == ax.get_yscale() == "log"
     plt.close(fig)
 
