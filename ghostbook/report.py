@@ -31,7 +31,6 @@ RATIO_TOLERANCE = 0.05     # Eq. 15 and the T^-5 exponent: within 5% (relative /
 AROUND = 1 / 3             # "around epoch N": within N/3 of it
 Z_LIMIT = 2.0              # a count agrees with the paper's within 2 binomial standard errors
 RANK_TREND = -0.8          # Fig. S2 "consistently fewer epochs": log-log correlation below this
-FIRST_ORDER_TOLERANCE = 0.25   # Schuessler Eq. 13: measured / first-order time within 25%
 SV_RATIO = 0.1             # Schuessler Eq. 14, "a single SV dominates": s2 / s1 below this
 MODERATE_G = 0.7           # ... for 0 < g <= this (the expansion in tau needs beta^2 tau small)
 FASTER = 0.75              # "faster": at most 3/4 of the epochs
@@ -377,10 +376,10 @@ def linear_claims():
     ratio = np.median(measures["tau_star"][i, j]) / theory["tau_star"](gs[i])
     rows.append(Claim(
         "convergence time scales as (1 − g²)² (Schuessler Eq. 13)",
-        _status(abs(ratio - 1) < FIRST_ORDER_TOLERANCE), "first order: (1 − g²)²",
+        _status(abs(ratio - 1) < s.first_order_within), "first order: (1 − g²)²",
         f"at g = {gs[i]:g}, ẑ = {zs[j]:g}: measured / first order = {ratio:.2f}", scale,
         "randomness.html#fig-rand-fig4",
-        criterion=f"within {FIRST_ORDER_TOLERANCE:.0%} of the first-order time"))
+        criterion=f"within {s.first_order_within:.0%} of the first-order time"))
 
     final = run["sv"][..., -1, :]
     moderate = (gs > 0) & (gs <= MODERATE_G)

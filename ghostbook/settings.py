@@ -136,6 +136,8 @@ class Fig3Settings:
     drop_below: float = shown(0.5)               # the drop: first epoch with loss below this
     paper_fixed_points: int = paper(1)           # Fig. 3A: one fixed point throughout
     paper_bifurcation_epoch: int = paper(5160)   # Fig. 3B: from the authors' code, not the text
+    external_learn_epoch: int = paper(5050)      # Fig. 3B in an independent re-implementation
+    player_every: int = shown(25)                # the ghost player's step through the rerun
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,7 @@ class LinearSettings:
     beta_Ns: tuple = shown((64, 128, 256, 512, 1024, 2048))   # Eq. 12 at finite N: sizes,
     beta_seeds: int = shown(6)                                # ... networks per size,
     beta_g: float = shown(0.6)                                # ... and g
+    first_order_within: float = shown(0.25)   # Eq. 13's first-order time "holds": within this
 
     def lr(self, g, base):
         return base * (1 - g**2) ** 2
