@@ -124,6 +124,18 @@ def lr_window(lrs, learned_runs):
                     any_from=float(some.min()) if some.size else np.nan)
 
 
+def slow_edge(lrs, learned_by_epoch, upto=np.inf):
+    """The slow end of the window as training goes on: for each epoch of
+    ``learned_by_epoch`` (``{epoch: (runs, n_lrs) bool}``), the smallest rate up to ``upto``
+    at which some run has learned by then; NaN where none has."""
+    lrs = np.asarray(lrs)
+    out = {}
+    for epoch, learned_runs in sorted(learned_by_epoch.items()):
+        some = np.asarray(learned_runs, dtype=bool).any(axis=0) & (lrs <= upto)
+        out[epoch] = float(lrs[some].min()) if some.any() else np.nan
+    return out
+
+
 def mean_sem(values, axis=0):
     """Mean and standard error of the mean (``std / sqrt(n)``, ``ddof = 0``, the authors')."""
     values = np.asarray(values)

@@ -48,6 +48,16 @@ def test_lr_window_on_a_hand_made_sweep():
         analysis.lr_window(lrs, np.zeros((2, 6), bool))
 
 
+def test_slow_edge_moves_to_smaller_rates_with_more_epochs():
+    lrs = np.array([1.0, 2.0, 3.0, 4.0])
+    learned = {10: np.array([[0, 0, 1, 1], [0, 0, 0, 1]], bool),
+               100: np.array([[0, 1, 1, 0], [0, 1, 1, 1]], bool),
+               5: np.zeros((2, 4), bool)}
+    assert analysis.slow_edge(lrs, learned) == {5: pytest.approx(np.nan, nan_ok=True),
+                                                10: 3.0, 100: 2.0}
+    assert np.isnan(analysis.slow_edge(lrs, {10: learned[10]}, upto=2.5)[10])
+
+
 def test_mean_sem_uses_the_authors_ddof():
     mean, sem = analysis.mean_sem(np.array([[1.0], [3.0]]))
     assert mean[0] == 2.0 and sem[0] == pytest.approx(1.0 / np.sqrt(2))
