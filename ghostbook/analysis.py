@@ -344,3 +344,53 @@ def linear_scalings(run, s):
                    "grad_mean": linear.beta,
                    "shuffled": lambda g: linear.shuffled_loss_theory(1.0, g) / 0.5}  # L0 = 1/2
     return measures, first_order
+
+
+# --- Schuessler Figs. 1-2: nonlinear tasks -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NonlinearSummary:
+    """Schuessler Fig. 2 on one task, as the authors compute it. Per ``(g, sample)``:
+    ``epochs`` (first epoch with raw loss below ``converged_below x loss[0]``, NaN if
+    never), ``delta_norm`` (Frobenius norm of the final Delta W), ``shuffled`` (loss with
+    ``W0`` shuffled over ``loss[0]``), ``rank`` (functional rank: first ``R`` whose
+    truncated loss is below ``functional_below`` x the loss at ``R = 0``, NaN if none) and
+    ``relative`` (truncated losses over the loss at ``R = 0``, last axis ``R``). A sample
+    is ``valid`` when it has both an epoch and a rank above 0; :meth:`by_g` averages the
+    valid ones at each ``g`` with at least ``min_valid`` of them (mean, s.d.; NaN elsewhere),
+    as the authors plot Fig. 2."""
+
+    gs: np.ndarray
+    epochs: np.ndarray
+    delta_norm: np.ndarray
+    shuffled: np.ndarray
+    rank: np.ndarray
+    relative: np.ndarray
+    min_valid: int
+
+    @property
+    def valid(self):
+        return (self.epochs > 0) & (self.rank > 0)
+
+    def by_g(self, name):
+        values = getattr(self, name)
+        mean, sd = np.full(len(self.gs), np.nan), np.full(len(self.gs), np.nan)
+        for i in range(len(self.gs)):
+            ok = self.valid[i]
+            if ok.sum() >= self.min_valid:
+                mean[i], sd[i] = values[i][ok].mean(), values[i][ok].std()
+        return mean, sd
+
+
+def nonlinear_summary(run, s):
+    """A :class:`NonlinearSummary` of a :func:`ghostbook.experiments.nonlinear_fig` result
+    ``run`` computed with settings ``s``."""
+    loss = np.moveaxis(run["loss"], -1, 0)                          # (epochs, g, sample)
+    relative = run["truncated_loss"] / run["truncated_loss"][..., :1]
+    rank = lowrank.functional_rank(relative, run["ranks"], np.full(relative.shape[:-1],
+                                                                   s.functional_below))
+    return NonlinearSummary(np.asarray(s.gs), first_below(loss, s.converged_below * loss[0]),
+                            run["delta_norm"], run["shuffled_loss"] / run["loss"][..., 0],
+                            np.where(rank < 0, np.nan, rank).astype(float), relative,
+                            s.min_valid)

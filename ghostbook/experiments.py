@@ -260,36 +260,70 @@ def linear_figs(s, progress=None):
     return out
 
 
-def flipflop_fig(s, progress=None):
-    """Fig. 1 (a, d, g, j) of Schuessler et al.: training losses ``(g, seed, epoch)``, the
-    leading singular values of Delta W, losses of the rank-R truncations (Schuessler Eq. 4) on fixed
-    test trials, and one test trial's outputs per g (seed 0)."""
-    from . import flipflop
+def nonlinear_fig(s, progress=None, partial=None):
+    """Schuessler Figs. 1-2 on one task (``s.task``): every ``(g, seed)`` network trained
+    together (:func:`ghostbook.nonlinear.train_networks`), then measured as the authors
+    measure them. Axes ``(g, sample)``. With ``partial``, training checkpoints every few
+    minutes and an interrupted run resumes."""
+    from . import nonlinear
 
-    task = s.task
-    u, z_hat = flipflop.trials(task, s.test_trials, np.random.default_rng(s.test_seed))
-    shape = (len(s.gs), s.seeds)
-    out = {"loss": np.empty(shape + (s.epochs,)), "sv": np.empty(shape + (s.max_rank,)),
-           "test_loss_initial": np.empty(shape), "truncated_loss": np.empty(shape + (s.max_rank + 1,)),
-           "test_loss_final": np.empty(shape), "example_z": np.empty((len(s.gs),) + u[:, 0].shape),
-           "example_u": u[:, 0], "example_z_hat": z_hat[:, 0]}
-    with progress_bar(progress, int(np.prod(shape)), "net") as bar:
-        for i, seed in np.ndindex(*shape):
-            params = flipflop.init(s.N, s.gs[i], task.channels, seed)
-            out["test_loss_initial"][i, seed] = flipflop.test_loss(params, task, u, z_hat)
-            out["loss"][i, seed] = flipflop.train(params, task, s.lr_N / s.N, s.epochs, s.batch, seed)
-            out["test_loss_final"][i, seed] = flipflop.test_loss(params, task, u, z_hat)
-            out["sv"][i, seed] = np.linalg.svd(params.delta_W.double().numpy(), compute_uv=False)[:s.max_rank]
-            out["truncated_loss"][i, seed] = flipflop.truncated_losses(params, task, u, z_hat,
-                                                                      range(s.max_rank + 1))
-            if seed == 0:
-                out["example_z"][i] = flipflop.evaluate(params, task, u[:, :1])[:, 0]
+    nets = [(g, k) for g in s.gs for k in range(s.samples)]
+    shape = (len(s.gs), s.samples)
+    save = (lambda state: partial.put("training", state)) if partial is not None else None
+    resume = partial.get("training") if partial is not None else None
+    run = nonlinear.train_networks(s.task, nets, s.epochs, s.N, s.lr_N, s.batch, progress,
+                                   resume=resume, save=save)
+    ranks = np.append(np.arange(s.max_rank + 1), s.N)              # R = N: the full Delta W
+    truncated = nonlinear.truncation_losses(run, ranks, s.test_batch, relative=False)
+    sv = np.stack([np.linalg.svd(d.astype(np.float64), compute_uv=False) for d in run.delta_W])
+    out = {"loss": run.loss.T.reshape(shape + (s.epochs,)),
+           "grad_norm": run.grad_norm.T.reshape(shape + (s.epochs,)),
+           "truncated_loss": truncated.T.reshape(shape + (len(ranks),)),
+           "ranks": ranks,
+           "sv_delta": sv[:, :s.max_rank + 1].reshape(shape + (s.max_rank + 1,)),
+           "delta_norm": np.linalg.norm(run.delta_W, axis=(1, 2)).reshape(shape),
+           "shuffled_loss": nonlinear.shuffled_losses(run, s.test_batch).reshape(shape)}
+    example = np.flatnonzero(run.seeds == s.example_seed)            # one network per g
+    spectra = [[nonlinear.spectra(m) for m in (run.W0[k], run.W[k], run.delta_W[k])]
+               for k in example]
+    out["spectra_sv"] = np.array([[sv for sv, _ in per] for per in spectra])     # (g, 3, N)
+    eig = np.array([[ev for _, ev in per] for per in spectra])
+    out["spectra_eig_re"], out["spectra_eig_im"] = eig.real, eig.imag
+    u, z_hat, mask = nonlinear.trials(s.task, 1, np.random.default_rng(s.example_seed))
+    out["example_u"], out["example_z_hat"], out["example_mask"] = u[0], z_hat[0], mask[0]
+    sub = run.select(example)
+    import torch
+
+    with torch.no_grad():
+        z = nonlinear.forward(*(torch.from_numpy(w) for w in (sub.W_in, sub.W, sub.W_out)),
+                              torch.from_numpy(u).expand(len(example), *u.shape), s.task.dt)
+    out["example_z"] = z[:, 0].numpy()
+    out["train_seconds"] = np.array(run.wall_time)
+    return out
+
+
+def norm_scaling(s, progress=None):
+    """Schuessler's supplementary on network size: ``||Delta W||`` after training, axes
+    ``(N, g, sample)``, with the final training loss beside it."""
+    from . import nonlinear
+
+    shape = (len(s.Ns), len(s.gs), s.samples)
+    out = {"delta_norm": np.empty(shape), "final_loss": np.empty(shape),
+           "first_loss": np.empty(shape)}
+    with progress_bar(progress, len(s.Ns), "size") as bar:
+        for i, N in enumerate(s.Ns):
+            nets = [(g, k) for g in s.gs for k in range(s.samples)]
+            run = nonlinear.train_networks(s.task, nets, s.epochs, N, s.lr_N, s.batch, False)
+            out["delta_norm"][i] = np.linalg.norm(run.delta_W, axis=(1, 2)).reshape(shape[1:])
+            out["final_loss"][i] = run.loss[-1].reshape(shape[1:])
+            out["first_loss"][i] = run.loss[0].reshape(shape[1:])
             bar.update()
     return out
 
 
 COMPUTE = {"fig3": fig3, "figS1": figS1, "fig4": fig4, "figS2": figS2, "linear": linear_figs,
-           "flipflop": flipflop_fig}
+           "flipflop": nonlinear_fig, "mante": nonlinear_fig, "romo": nonlinear_fig,
+           "norm_scaling": norm_scaling}
 """The figures the CLI and :func:`load_or_compute` compute, by name (``SCALES``' keys)."""
 
 

@@ -378,18 +378,37 @@ def spectra(ax, values, start, xlabel, ylabel, log=False, hline=None):
     return ax
 
 
-def flipflop_trial(axes, t, u, z_hat, outputs):
-    """One flip-flop trial, one axis per channel: input pulses (grey), target (black,
-    dashed) and readouts ``{label: (len(t), C)}``."""
-    for c, ax in enumerate(axes):
-        ax.fill_between(t, 0, u[:, c], step="pre", color="0.75", lw=0, label="input $u$")
+def task_trial(axes, t, u, z_hat, mask, outputs):
+    """One trial of a Schuessler task (their Fig. 1a-c): the inputs on the first axis, then
+    one axis per output with its target (black, dashed; shaded where the loss does not count
+    it) and the readouts ``{label: (len(t), outputs)}``."""
+    ax_in, out_axes = axes[0], axes[1:]
+    for c in range(u.shape[1]):
+        ax_in.plot(t, u[:, c], lw=1, label=f"input {c + 1}")
+    ax_in.set(ylabel="input $u$")
+    ax_in.legend(fontsize=7, ncol=u.shape[1], loc="lower left", bbox_to_anchor=(0, 1))
+    for c, ax in enumerate(out_axes):
+        ax.fill_between(t, -1, 1, where=mask[:, c] == 0, step="mid", color="0.92", lw=0,
+                        label="not counted")
         ax.plot(t, z_hat[:, c], color="black", ls="--", lw=1, label=r"target $\hat z$")
         for label, z in outputs.items():
             ax.plot(t, z[:, c], lw=1.2, label=label)
-        ax.set(ylabel=f"channel {c + 1}", ylim=(-1.4, 1.4))
+        ax.set(ylabel=f"output {c + 1}", ylim=(-0.8, 0.8))
+    out_axes[0].legend(fontsize=7, ncol=4, loc="lower left", bbox_to_anchor=(0, 1))
     axes[-1].set_xlabel("time $t$")
-    axes[0].legend(fontsize=7, ncol=4, loc="lower left", bbox_to_anchor=(0, 1))
     return axes
+
+
+def over_g(ax, gs, mean, sd, label=None, color=None):
+    """Schuessler Fig. 2: a measure's mean +- s.d. over samples against ``g``; ``NaN`` (a
+    ``g`` with too few valid samples) is left out, as the authors do."""
+    gs, mean, sd = (np.asarray(x, dtype=float) for x in (gs, mean, sd))
+    ok = np.isfinite(mean)
+    line, = ax.plot(gs[ok], mean[ok], "o-", ms=3, label=label, color=color)
+    ax.fill_between(gs[ok], (mean - sd)[ok], (mean + sd)[ok], color=line.get_color(),
+                    alpha=0.3, lw=0)
+    ax.set_xlabel("$g$")
+    return ax
 
 
 # --- Figs. 2D and S1 as the authors plot them -------------------------------------------------

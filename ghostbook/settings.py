@@ -26,7 +26,8 @@ import numpy as np
 
 __all__ = ["RNN", "LATENT", "TOY", "SCALES", "shown", "paper", "RNNSettings",
            "LatentSettings", "ToySettings", "Fig3Settings", "FigS1Settings", "Fig4Settings",
-           "FigS2Settings", "LinearSettings", "FlipFlopTask", "FlipFlopSettings"]
+           "FigS2Settings", "LinearSettings", "FlipFlopTask", "ManteTask", "RomoTask",
+           "TASKS", "NonlinearSettings", "NormScalingSettings"]
 
 
 def shown(value):
@@ -262,40 +263,142 @@ class LinearSettings:
 
 @dataclass(frozen=True)
 class FlipFlopTask:
-    """The flip-flop task (our choice of the details; the authors' task is issue 11's)."""
+    """Schuessler's flip-flop task as the authors generate it (authors' code,
+    ``notebooks/task_generators.py``, ``flipflop``; parameters from
+    ``notebooks/generate_nonlinear.ipynb``). Times in the network's time units."""
 
-    channels: int = 2          # independent input/output pairs
-    trial_time: float = 40.0   # time units per trial
-    slot_time: float = 2.0     # a pulse may start every slot_time
-    pulse_time: float = 1.0    # a pulse lasts this long
-    pulse_prob: float = 0.15   # chance that a slot holds a pulse, per channel
-    dt: float = 0.5            # Euler step
+    name: str = "flipflop"
+    inputs: int = 2             # input channels ...
+    outputs: int = 2            # ... and as many outputs
+    dt: float = 0.5             # Euler step
+    t_max: float = 50.0         # trial length
+    fixation: float = 1.0       # no pulse, nothing counted before the first pulse
+    stimulus: float = 1.0       # a pulse lasts this long, on ONE random channel, sign +-1
+    decision_delay: float = 5.0   # the target switches this long after a pulse's onset
+    interval_min: float = 5.0   # pulse onsets are U(interval_min, interval_max)
+    interval_max: float = 25.0  # ... + decision_delay apart
+    input_amp: float = 1.0      # pulse amplitude
+    target_amp: float = 0.5     # target: target_amp * sign on the channel pulsed last
 
     @property
     def steps(self):
-        return int(round(self.trial_time / self.dt))
+        return int(self.t_max / self.dt)
 
 
 @dataclass(frozen=True)
-class FlipFlopSettings:
-    """Schuessler Fig. 1 (a, d, g, j) on our flip-flop task."""
+class ManteTask:
+    """Context-dependent integration (Mante et al. 2013) as the authors generate it
+    (``task_generators.py``, ``mante``). Inputs: two context channels, then two noisy
+    sensory channels; one output."""
 
-    N: int = 256
-    gs: tuple = (0.0, 0.3, 0.6, 0.9)
-    seeds: int = 3
+    name: str = "mante"
+    inputs: int = 4
+    outputs: int = 1
+    dt: float = 0.5
+    fixation: float = 3.0       # counted, target 0
+    stimulus: float = 20.0      # coherences (+ noise at all times) and the context cue
+    delay: float = 5.0          # not counted
+    decision: float = 20.0      # target: target_amp * sign of the cued coherence
+    input_amp: float = 1.0
+    target_amp: float = 0.5
+    context_amp: float = 1.0
+    rel_input_std: float = 0.05   # sensory noise: N(0, 1) * rel_input_std / sqrt(dt)
+    coherences: tuple = (-1.0, -0.5, -0.25, -0.125, 0.125, 0.25, 0.5, 1.0)   # (+-1,2,4,8)/8
+
+    @property
+    def steps(self):
+        return sum(int(t / self.dt) for t in (self.fixation, self.stimulus, self.delay,
+                                              self.decision))
+
+
+@dataclass(frozen=True)
+class RomoTask:
+    """Parametric working memory (Romo et al. 1999) as the authors generate it
+    (``task_generators.py``, ``romo``; two outputs, the one for the larger pulse is on)."""
+
+    name: str = "romo"
+    inputs: int = 1
+    outputs: int = 2
+    dt: float = 0.5
+    fixation: float = 3.0       # counted, target 0
+    stimulus: float = 1.0       # each of the two pulses lasts this long
+    delay_min: float = 2.0      # the delay between the pulses is U(delay_min, delay_max)
+    delay_max: float = 8.0
+    decision_delay: float = 5.0   # after the second pulse: not counted
+    decision: float = 10.0      # target: target_amp on the output of the larger pulse
+    amp_min: float = 0.5        # pulse amplitudes U(amp_min, amp_max) ...
+    amp_max: float = 1.5
+    min_diff: float = 0.2       # ... redrawn until they differ by at least this
+    target_amp: float = 0.5
+
+    @property
+    def steps(self):
+        return int((self.fixation + 2 * self.stimulus + self.delay_max + self.decision_delay
+                    + self.decision) / self.dt)
+
+
+TASKS = {"flipflop": FlipFlopTask(), "mante": ManteTask(), "romo": RomoTask()}
+"""Schuessler's three nonlinear tasks, by name."""
+
+
+@dataclass(frozen=True)
+class NonlinearSettings:
+    """Schuessler Figs. 1-2 on one task: networks over g, as the authors ran them
+    (``notebooks/generate_nonlinear.ipynb``): Adam at ``lr_N / N``, a fresh batch every
+    epoch, a fresh ``W0`` per (sample, g)."""
+
+    task: object = FlipFlopTask()
+    N: int = 256                # neurons
+    gs: tuple = tuple(np.round(np.arange(0, 2.1 + 1e-9, 0.3), 1).tolist())   # 0 .. 2.1
+    samples: int = 5            # networks per g (seeds 0 .. samples - 1)
+    epochs: int = 1000          # flip-flop 1000, Mante 2000, Romo 6000
+    batch: int = 32             # fresh trials per epoch
+    lr_N: float = 0.05          # Adam learning rate lr_N / N, default betas
+    test_batch: int = 512       # fresh trials for each truncation rank and the shuffle
+    max_rank: int = 25          # truncations R = 0 .. max_rank (the authors' 26 ranks)
+    example_seed: int = 0       # the network whose trial and spectra are shown
+    converged_below: float = shown(0.05)    # convergence: first raw loss below this x loss[0]
+    functional_below: float = shown(0.05)   # functional rank: first R with loss below this
+    #                                         x loss(R = 0)
+    min_valid: int = shown(5)   # the authors show a g only when this many samples are valid
+    fig1_gs: tuple = shown((0.0, 0.9))   # Schuessler Fig. 1: the two g shown
+    fig1_ranks: int = shown(11)          # ... its SVs and truncations up to rank 11
+    fig1_epochs: int = shown(200)        # ... the loss over the first epochs (authors: 200,
+    #                                      1000, 6000 for flip-flop, Mante, Romo)
+    paper_functional_rank: tuple = paper((2, 10))   # Schuessler Fig. 2(d), all three tasks
+    paper_zero_at_rank: int = paper(None)   # Schuessler Fig. 1(j-l), g = 0: flip-flop 2,
+    #                                         Mante 4, Romo 6
+
+    @property
+    def lr(self):
+        return self.lr_N / self.N
+
+
+@dataclass(frozen=True)
+class NormScalingSettings:
+    """Schuessler's supplementary: the norm of Delta W against N (authors'
+    ``notebooks/generate_supp_norm_scale_with_N.ipynb``: N = 64 .. 1024, g = 0, 0.9, 1.8)."""
+
+    task: object = FlipFlopTask()
+    Ns: tuple = (64, 128, 256, 512, 1024)
+    gs: tuple = (0.0, 0.9, 1.8)
+    samples: int = 5
     epochs: int = 1000
     batch: int = 32
-    lr_N: float = 0.05           # Adam learning rate lr_N / N
-    task: FlipFlopTask = FlipFlopTask()
-    test_trials: int = 256       # fixed trials for the truncation losses
-    test_seed: int = 12345
-    max_rank: int = 20           # truncations at R = 0 .. max_rank; that many SVs kept
-    converged_below: float = shown(0.05)   # convergence: loss below this fraction of loss[0]
-    converged_window: int = shown(20)      # ... as a running mean over this many epochs
-    paper_functional_rank: tuple = paper((2, 10))   # Schuessler Fig. 2: flip-flop, Mante, Romo
-    paper_functional_below: float = paper(0.05)   # Schuessler: the functional rank is "the
-    #                               rank at which the loss decreases below 5% of the initial value"
-    paper_zero_at_rank: int = paper(2)   # Schuessler Fig. 1(j), g = 0: "drops to zero at rank 2"
+    lr_N: float = 0.05
+
+
+def _tasks_scales(name, epochs, g_max, quick_epochs, zero_at, fig1_epochs):
+    """A task's two scales: the authors' g grid (0 to ``g_max`` in steps of 0.3, 5
+    samples, ``epochs``), and a quick one (g = 0 and 0.9, 2 samples, ``quick_epochs``)."""
+    gs = tuple(np.round(np.arange(0, g_max + 1e-9, 0.3), 1).tolist())
+    task = TASKS[name]
+    return {"paper": NonlinearSettings(task=task, gs=gs, epochs=epochs,
+                                       paper_zero_at_rank=zero_at, fig1_epochs=fig1_epochs),
+            "quick": NonlinearSettings(task=task, gs=(0.0, 0.9), samples=2,
+                                       epochs=quick_epochs, test_batch=128, max_rank=12,
+                                       min_valid=2, paper_zero_at_rank=zero_at,
+                                       fig1_epochs=min(fig1_epochs, quick_epochs))}
 
 
 # --- The table ----------------------------------------------------------------------------------
@@ -314,8 +417,10 @@ SCALES = {
     "linear": {"paper": LinearSettings(),
                "quick": LinearSettings(N=256, gs=(0.0, 0.3, 0.6, 0.9), seeds=2,
                                        record_every=4)},
-    "flipflop": {"paper": FlipFlopSettings(),
-                 "quick": FlipFlopSettings(N=64, gs=(0.0, 0.9), seeds=1, epochs=300,
-                                           test_trials=64)},
+    "flipflop": _tasks_scales("flipflop", 1000, 2.1, 300, 2, 200),
+    "mante": _tasks_scales("mante", 2000, 2.7, 300, 4, 1000),
+    "romo": _tasks_scales("romo", 6000, 3.0, 600, 6, 6000),
+    "norm_scaling": {"paper": NormScalingSettings(),
+                     "quick": NormScalingSettings(Ns=(64, 128, 256), samples=1, epochs=150)},
 }
 """Every figure's settings at both scales."""

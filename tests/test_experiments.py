@@ -8,7 +8,11 @@ import pytest
 from ghostbook import __main__ as cli
 from ghostbook import experiments, results
 
-PAPER_FIGURES = ("fig3", "figS1", "fig4", "figS2", "linear", "flipflop")
+PAPER_FIGURES = ("fig3", "figS1", "fig4", "figS2", "linear", "flipflop", "mante")
+PENDING = {    # computed by the CLI, paper scale not cached yet (issue 11): chapters show quick
+    "romo": "6000 epochs x 55 networks: about two hours on two cores",
+    "norm_scaling": "N up to 1024: about two hours on two cores",
+}
 
 
 @pytest.mark.parametrize("name", PAPER_FIGURES)
@@ -26,10 +30,11 @@ def test_the_cache_holds_exactly_the_paper_scale_figures():
     """Every figure the CLI computes has its paper-scale cache, and nothing else is cached
     (a stray or renamed file would otherwise sit in results/ unread)."""
     stems = sorted(path.stem for path in results.DEFAULT_DIR.glob("*.json"))
-    assert stems == sorted(f"{name}-paper" for name in experiments.COMPUTE)
+    assert stems == sorted(f"{name}-paper" for name in PAPER_FIGURES)
     for stem in stems:
         assert json.loads((results.DEFAULT_DIR / f"{stem}.json").read_text())["name"] == stem
-    assert set(PAPER_FIGURES) == set(experiments.COMPUTE)
+    assert set(PAPER_FIGURES) | set(PENDING) == set(experiments.COMPUTE)
+    assert not set(PAPER_FIGURES) & set(PENDING)
 
 
 def test_paper_scale_matches_the_reproduction_notes():
@@ -62,7 +67,7 @@ def test_bad_figure_and_scale_are_rejected():
         cli.main(["reproduce", "fig9"])
 
 
-@pytest.mark.parametrize("name", ["linear", "flipflop"])
+@pytest.mark.parametrize("name", ["linear", "flipflop", "norm_scaling"])
 def test_companion_experiments_reject_a_bad_progress_option(name):
     settings = experiments.SCALES[name]["quick"]
     with pytest.raises(ValueError, match="^progress must"):

@@ -169,8 +169,6 @@ def test_paper_scale_matches_the_reproduction_notes():
     assert (s.N, s.epochs, s.z_hats, s.base_lrs) == (1024, 200, (0.5, 1.0, 2.0), (0.015, 0.009, 0.003))
     np.testing.assert_allclose(s.gs, np.arange(10) / 10)
     assert (s.T, s.dt, s.t_on) == (101.0, 0.5, 1.0) and s.lr(0.6, 0.003) == pytest.approx(0.003 * 0.64**2)
-    f = SCALES["flipflop"]["paper"]
-    assert (f.N, f.epochs, f.batch, f.lr_N, f.task.dt, f.gs) == (256, 1000, 32, 0.05, 0.5, (0.0, 0.3, 0.6, 0.9))
 
 
 def test_beta_scaling_fits_the_deviation_it_reports():

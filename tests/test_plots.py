@@ -449,25 +449,41 @@ def test_spectra_count_from_start_and_pick_the_band(log):
     plt.close(fig)
 
 
-def test_flipflop_trial_draws_one_channel_per_axis():
-    fig, axes = plt.subplots(2, 1)
+def test_task_trial_draws_inputs_then_one_axis_per_output():
+    fig, axes = plt.subplots(3, 1)
     t = np.arange(1, 9) * 0.5
     u = np.zeros((8, 2))
     u[1, 0], u[4, 1] = 1.0, -1.0
     z_hat = np.zeros((8, 2))
-    z_hat[1:, 0], z_hat[4:, 1] = 1.0, -1.0
+    z_hat[3:, 0], z_hat[6:, 1] = 0.5, -0.5
+    mask = np.ones((8, 2))
+    mask[:3] = 0
     z = 0.9 * z_hat
-    plots.flipflop_trial(axes, t, u, z_hat, {"$g = 0$": z})
-    for c, ax in enumerate(axes):
+    plots.task_trial(axes, t, u, z_hat, mask, {"$g = 0$": z})
+    for c, line in enumerate(axes[0].get_lines()):                 # the inputs
+        np.testing.assert_array_equal(line.get_ydata(), u[:, c])
+    for c, ax in enumerate(axes[1:]):
         target, output = ax.get_lines()
         np.testing.assert_array_equal(target.get_ydata(), z_hat[:, c])
         np.testing.assert_allclose(output.get_ydata(), z[:, c])
         assert target.get_linestyle() == "--" and rgba(target.get_color()) == rgba("black")
-        lower, upper = band(ax.collections[0], t)                    # the input pulses
-        assert lower.min() == min(0.0, u[:, c].min()) and upper.max() == max(0.0, u[:, c].max())
-        assert ax.get_ylabel() == f"channel {c + 1}" and ax.get_ylim() == (-1.4, 1.4)
-    assert axes[-1].get_xlabel() == "time $t$" and axes[1].get_legend() is None
-    assert set(legend_texts(axes[0])) == {"input $u$", r"target $\hat z$", "$g = 0$"}
+        shaded = ax.collections[0].get_paths()[0].vertices[:, 0]    # where it is not counted
+        assert shaded.max() <= t[3] and shaded.min() < t[1]
+        assert ax.get_ylabel() == f"output {c + 1}"
+    assert axes[-1].get_xlabel() == "time $t$" and axes[2].get_legend() is None
+    assert set(legend_texts(axes[1])) == {"not counted", r"target $\hat z$", "$g = 0$"}
+    plt.close(fig)
+
+
+def test_over_g_leaves_out_invalid_g_and_draws_mean_and_sd():
+    fig, ax = plt.subplots()
+    plots.over_g(ax, [0.0, 0.3, 0.6], np.array([2.0, np.nan, 4.0]), np.array([1.0, 0.0, 0.5]))
+    line, = ax.get_lines()
+    np.testing.assert_array_equal(line.get_xdata(), [0.0, 0.6])
+    np.testing.assert_array_equal(line.get_ydata(), [2.0, 4.0])
+    lower, upper = band(ax.collections[0], [0.0, 0.6])
+    np.testing.assert_allclose(lower, [1.0, 3.5])
+    np.testing.assert_allclose(upper, [3.0, 4.5])
     plt.close(fig)
 
 
