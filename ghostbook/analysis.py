@@ -394,3 +394,31 @@ def nonlinear_summary(run, s):
                             run["delta_norm"], run["shuffled_loss"] / run["loss"][..., 0],
                             np.where(rank < 0, np.nan, rank).astype(float), relative,
                             s.min_valid)
+
+
+@dataclass(frozen=True)
+class LSTMSummary:
+    """Schuessler Fig. 5 on the stand-in: ``final`` validation accuracy; ``above_W0``, how
+    many singular values of Delta W exceed the largest of ``W0``; ``energy[k]``, the share
+    of ``||Delta W||^2`` in its ``k`` largest singular values (``k = 1, 2, ...``); and
+    ``rank_within[t]``, the smallest truncation rank of each kind ``t`` (``"dW"``, ``"W"``)
+    whose accuracy is within ``within`` of ``final`` (NaN if none)."""
+
+    final: float
+    above_W0: int
+    energy: np.ndarray
+    rank_within: dict
+    within: float
+
+
+def lstm_summary(run, within):
+    """An :class:`LSTMSummary` of a :func:`ghostbook.lstm.lstm_fig` result."""
+    sv = np.asarray(run["sv_dW"], dtype=float)
+    final = float(run["valid_acc"][-1])
+    ranks = np.asarray(run["ranks"], dtype=float)
+    rank_within = {}
+    for kind in ("dW", "W"):
+        close = np.abs(run[f"trunc_{kind}_acc"] - final) <= within
+        rank_within[kind] = float(ranks[close.argmax()]) if close.any() else np.nan
+    return LSTMSummary(final, int((sv > run["sv_W0"].max()).sum()),
+                       np.cumsum(sv**2) / (sv**2).sum(), rank_within, within)

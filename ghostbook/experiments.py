@@ -321,9 +321,16 @@ def norm_scaling(s, progress=None):
     return out
 
 
+def lstm_fig(s, progress=None):
+    """Schuessler Fig. 5 on the package's stand-in for SST (:func:`ghostbook.lstm.lstm_fig`)."""
+    from . import lstm
+
+    return lstm.lstm_fig(s, progress)
+
+
 COMPUTE = {"fig3": fig3, "figS1": figS1, "fig4": fig4, "figS2": figS2, "linear": linear_figs,
            "flipflop": nonlinear_fig, "mante": nonlinear_fig, "romo": nonlinear_fig,
-           "norm_scaling": norm_scaling}
+           "norm_scaling": norm_scaling, "lstm": lstm_fig}
 """The figures the CLI and :func:`load_or_compute` compute, by name (``SCALES``' keys)."""
 
 

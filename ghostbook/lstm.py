@@ -83,6 +83,7 @@ import torch
 from torch import nn
 
 from .checks import positive, positive_int, progress_bar
+from .settings import SCALES, LSTMSettings
 
 # --- The stand-in vocabulary ------------------------------------------------------------------
 
@@ -126,48 +127,6 @@ def score(words):
 # --- Settings -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LSTMSettings:
-    """Schuessler Fig. 5 on the stand-in task. Network and optimiser are the authors'
-    (``notebooks/generate_sentiment_analysis.ipynb``); the task's numbers are ours."""
-
-    # network (authors' SST run: EMB_DIM 100, HIDDEN_DIM 256, N_LAYERS 2, DROPOUT 0.5)
-    hidden: int = 256            # LSTM units per layer
-    layers: int = 2              # stacked LSTM layers
-    emb_dim: int = 100           # word-vector dimension (GloVe 6B-100d in the paper)
-    emb_scale: float = 8.0       # stand-in embedding: entries N(0, emb_scale^2 / emb_dim),
-    #                              norm ~ emb_scale; our choice (learns faster than 1 or 5)
-    dropout: float = 0.5         # between the LSTM layers and before the decoder
-    # optimiser (authors: Adam, lr = 0.01 / HIDDEN_DIM, BATCH_SIZE 64, BCEWithLogitsLoss)
-    lr_N: float = 0.01           # Adam learning rate lr_N / hidden, default betas, no decay
-    batch: int = 64              # sentences per update
-    epochs: int = 30             # passes over the training set (authors: 500 on SST)
-    # stand-in data set (SST-2 has about 6920 training and 872 validation sentences)
-    n_train: int = 10_000        # training sentences
-    n_valid: int = 1000          # validation sentences
-    n_neutral: int = 40          # words drawn from NEUTRAL, POSITIVE, ... (at most their sizes)
-    n_positive: int = 12
-    n_negative: int = 12
-    n_negators: int = 3
-    n_intensifiers: int = 4
-    min_phrases: int = 2         # phrases per clause, uniform in [min_phrases, max_phrases]
-    max_phrases: int = 5
-    p_sentiment: float = 0.5     # probability that a phrase is a sentiment phrase
-    p_negate: float = 0.3        # ... that a sentiment phrase starts with a negator
-    max_gap: int = 2             # neutral words between negator and the rest: 0 .. max_gap
-    p_intensify: float = 0.25    # ... that a sentiment word has an intensifier before it
-    p_but: float = 0.3           # probability of a second clause after "but"
-    seed: int = 0                # data, embedding (NumPy) and network, dropout (torch)
-    ranks: tuple = tuple(range(0, 17)) + tuple(range(24, 257, 8))   # truncation ranks
-
-    def __post_init__(self):
-        check(self)
-
-    @property
-    def lr(self):
-        return self.lr_N / self.hidden
-
-
 def check(s):
     """Raise ``ValueError`` naming the first field of ``s`` that is out of range."""
     for name in ("hidden", "layers", "emb_dim", "batch", "epochs", "n_train", "n_valid",
@@ -202,22 +161,16 @@ def check(s):
         raise ValueError(f"ranks must be integers in [0, hidden = {s.hidden}], got {s.ranks!r}")
 
 
-LSTM_SCALES = {
-    # the authors' network and optimiser; tuned in length so that it learns the stand-in
-    "paper": LSTMSettings(),
-    # CI: the same network (256 units, two layers), fewer sentences and updates
-    "quick": LSTMSettings(epochs=5, n_train=3000, n_valid=500,
-                          ranks=(0, 1, 2, 4, 8, 16, 32, 64, 128, 256)),
-}
+LSTM_SCALES = SCALES["lstm"]
+"""The stand-in's two scales (:data:`ghostbook.settings.SCALES`)."""
 
 
 def _settings(s):
-    if isinstance(s, str):
-        if s not in LSTM_SCALES:
-            raise ValueError(f"s must be an LSTMSettings or one of {sorted(LSTM_SCALES)}, got {s!r}")
+    if isinstance(s, str) and s in LSTM_SCALES:
         return LSTM_SCALES[s]
     if not isinstance(s, LSTMSettings):
-        raise ValueError(f"s must be an LSTMSettings or one of {sorted(LSTM_SCALES)}, got {s!r}")
+        raise ValueError(f"s must be an LSTMSettings or one of {sorted(LSTM_SCALES)}, "
+                         f"got {s!r}")
     check(s)
     return s
 
@@ -238,7 +191,8 @@ def _clause(s, rng, words):
         if rng.random() < s.p_sentiment:
             if rng.random() < s.p_negate:
                 out.append(words["negator"][rng.integers(s.n_negators)])
-                out.extend(words["neutral"][rng.integers(s.n_neutral, size=rng.integers(s.max_gap + 1))])
+                gap = rng.integers(s.max_gap + 1)
+                out.extend(words["neutral"][rng.integers(s.n_neutral, size=gap)])
             if rng.random() < s.p_intensify:
                 out.append(words["intensifier"][rng.integers(s.n_intensifiers)])
             polar = words["positive"] if rng.random() < 0.5 else words["negative"]
@@ -345,7 +299,8 @@ def evaluate(model, tokens, lengths, labels, chunk=1000):
     with torch.no_grad():
         for i in range(0, len(lengths), chunk):
             L = lengths[i:i + chunk]
-            logits.append(model(torch.from_numpy(tokens[i:i + chunk, :L.max()]), torch.from_numpy(L)))
+            x = torch.from_numpy(tokens[i:i + chunk, :L.max()])
+            logits.append(model(x, torch.from_numpy(L)))
         logits = torch.cat(logits)
         y = torch.from_numpy(np.asarray(labels)).float()
         loss = nn.functional.binary_cross_entropy_with_logits(logits, y).item()
@@ -421,7 +376,7 @@ def train(s, progress=None):
     return Run(model, init, valid, valid_loss_initial=loss0, valid_acc_initial=acc0, **hist)
 
 
-# --- Singular values and truncation ----------------------------------------------------------------
+# --- Singular values and truncation -----------------------------------------------------------
 
 
 def _as64(t):

@@ -78,7 +78,8 @@ QUOTES = (
           "connectivity", "Schuessler, Sec. 2 (Fig. 2c)"),
     Quote("This functional rank is between 2 and 10 for all three tasks",
           "Schuessler, Sec. 2 (Fig. 2d)"),
-    Quote("while it remains less affected for the other two tasks", "Schuessler, Sec. 2 (Fig. 2d)"),
+    Quote("It increases with g for the flip-flop task, while it remains less affected for the "
+          "other two tasks", "Schuessler, Sec. 2 (Fig. 2d)"),
     Quote("we chose N to be large enough so that learning dynamics become invariant under "
           "changes in N", "Schuessler, Sec. 2"),
     Quote("The initial, random", "Schuessler, Fig. 5 caption"),

@@ -27,7 +27,7 @@ import numpy as np
 __all__ = ["RNN", "LATENT", "TOY", "SCALES", "shown", "paper", "RNNSettings",
            "LatentSettings", "ToySettings", "Fig3Settings", "FigS1Settings", "Fig4Settings",
            "FigS2Settings", "LinearSettings", "FlipFlopTask", "ManteTask", "RomoTask",
-           "TASKS", "NonlinearSettings", "NormScalingSettings"]
+           "TASKS", "NonlinearSettings", "NormScalingSettings", "LSTMSettings"]
 
 
 def shown(value):
@@ -401,6 +401,47 @@ def _tasks_scales(name, epochs, g_max, quick_epochs, zero_at, fig1_epochs):
                                        fig1_epochs=min(fig1_epochs, quick_epochs))}
 
 
+@dataclass(frozen=True)
+class LSTMSettings:
+    """Schuessler Fig. 5 on a stand-in task (:mod:`ghostbook.lstm`; SST and GloVe cannot be
+    shipped). Network and optimiser are the authors'
+    (``notebooks/generate_sentiment_analysis.ipynb``); the task's numbers are ours."""
+
+    # network (authors' SST run: EMB_DIM 100, HIDDEN_DIM 256, N_LAYERS 2, DROPOUT 0.5)
+    hidden: int = 256            # LSTM units per layer
+    layers: int = 2              # stacked LSTM layers
+    emb_dim: int = 100           # word-vector dimension (GloVe 6B-100d in the paper)
+    emb_scale: float = 8.0       # stand-in embedding: entries N(0, emb_scale^2 / emb_dim),
+    #                              norm ~ emb_scale; our choice (learns faster than 1 or 5)
+    dropout: float = 0.5         # between the LSTM layers and before the decoder
+    # optimiser (authors: Adam, lr = 0.01 / HIDDEN_DIM, BATCH_SIZE 64, BCEWithLogitsLoss)
+    lr_N: float = 0.01           # Adam learning rate lr_N / hidden, default betas, no decay
+    batch: int = 64              # sentences per update
+    epochs: int = 30             # passes over the training set (authors: 500 on SST)
+    # stand-in data set (SST-2 has about 6920 training and 872 validation sentences)
+    n_train: int = 10_000        # training sentences
+    n_valid: int = 1000          # validation sentences
+    n_neutral: int = 40          # words drawn from NEUTRAL, POSITIVE, ... (at most their sizes)
+    n_positive: int = 12
+    n_negative: int = 12
+    n_negators: int = 3
+    n_intensifiers: int = 4
+    min_phrases: int = 2         # phrases per clause, uniform in [min_phrases, max_phrases]
+    max_phrases: int = 5
+    p_sentiment: float = 0.5     # probability that a phrase is a sentiment phrase
+    p_negate: float = 0.3        # ... that a sentiment phrase starts with a negator
+    max_gap: int = 2             # neutral words between negator and the rest: 0 .. max_gap
+    p_intensify: float = 0.25    # ... that a sentiment word has an intensifier before it
+    p_but: float = 0.3           # probability of a second clause after "but"
+    seed: int = 0                # data, embedding (NumPy) and network, dropout (torch)
+    ranks: tuple = tuple(range(0, 17)) + tuple(range(24, 257, 8))   # truncation ranks
+    within: float = shown(0.01)  # "does as well": validation accuracy within this of the final
+
+    @property
+    def lr(self):
+        return self.lr_N / self.hidden
+
+
 # --- The table ----------------------------------------------------------------------------------
 
 SCALES = {
@@ -420,7 +461,12 @@ SCALES = {
     "flipflop": _tasks_scales("flipflop", 1000, 2.1, 300, 2, 200),
     "mante": _tasks_scales("mante", 2000, 2.7, 300, 4, 1000),
     "romo": _tasks_scales("romo", 6000, 3.0, 600, 6, 6000),
+    # the authors' network and optimiser, trained long enough to learn the stand-in; quick:
+    # the same network (256 units, two layers), fewer sentences and updates
+    "lstm": {"paper": LSTMSettings(),
+             "quick": LSTMSettings(epochs=5, n_train=3000, n_valid=500,
+                                   ranks=(0, 1, 2, 4, 8, 16, 32, 64, 128, 256))},
     "norm_scaling": {"paper": NormScalingSettings(),
-                     "quick": NormScalingSettings(Ns=(64, 128, 256), samples=1, epochs=150)},
+                     "quick": NormScalingSettings(Ns=(64, 128, 256), samples=1, epochs=300)},
 }
 """Every figure's settings at both scales."""

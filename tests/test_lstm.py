@@ -156,7 +156,7 @@ def test_lstm_fig_and_singular_values():
 ])
 def test_bad_settings_raise(change, name):
     with pytest.raises(ValueError, match=f"^{name} "):
-        dataclasses.replace(lstm.LSTM_SCALES["quick"], **change)
+        lstm.check(dataclasses.replace(lstm.LSTM_SCALES["quick"], **change))
 
 
 def test_bad_arguments_raise(tiny_run):
