@@ -447,7 +447,9 @@ def nonlinear_claims():
             rows.append(Claim(
                 "flip-flop: the functional rank grows with g", _status(ok),
                 "Fig. 2d: \"It increases with g for the flip-flop task\"",
-                f"rise of the mean over the g shown: {trend:.1f} ranks", scale, link.format(2),
+                (f"rise of the mean over the g shown: {trend:.1f} ranks" if np.isfinite(trend)
+                 else f"fewer than two g with {s.min_valid} valid samples"), scale,
+                link.format(2),
                 "" if ok else short, criterion=f"a rise of at least {RANK_RISE} ranks"))
         else:
             ok = bool(np.isfinite(trend) and trend < flipflop_rise)
@@ -455,7 +457,9 @@ def nonlinear_claims():
                 f"{label}: the functional rank depends less on g than flip-flop's",
                 _status(ok),
                 "\"while it remains less affected for the other two tasks\"",
-                f"rise over the g shown: {trend:.1f} ranks (flip-flop {flipflop_rise:.1f})",
+                (f"rise over the g shown: {trend:.1f} ranks (flip-flop {flipflop_rise:.1f})"
+                 if np.isfinite(trend) else f"fewer than two g with {s.min_valid} valid "
+                 "samples"),
                 scale, link.format(2), "" if ok else short,
                 criterion="a smaller rise than the flip-flop task's"))
 
