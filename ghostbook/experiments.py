@@ -225,10 +225,11 @@ def figS2(s, progress=None, partial=None):
 
 
 
-# --- Schuessler et al. 2020: linear networks (Figs. 3-4) and the flip-flop task (Fig. 1) ---
+# --- Schuessler et al. 2020: linear networks (Figs. 3-4), nonlinear tasks (Figs. 1-2, 5) ---
 # The companion paper's experiments, at the same two scales. ``linear`` trains every
-# (g, z_hat, seed) linear network of Figs. 3-4 on Schuessler Eq. 5's readout; ``flipflop`` trains the
-# nonlinear networks of Fig. 1 (a, d, g, j) and truncates their connectivity changes.
+# (g, z_hat, seed) linear network of Figs. 3-4 on Schuessler Eq. 5's readout; ``flipflop``,
+# ``mante`` and ``romo`` train the nonlinear networks of Figs. 1-2 on one task each and
+# measure them; ``norm_scaling`` and ``lstm`` are the supplementary's N scaling and Fig. 5.
 
 
 def linear_figs(s, progress=None):
@@ -263,8 +264,12 @@ def linear_figs(s, progress=None):
 def nonlinear_fig(s, progress=None, partial=None):
     """Schuessler Figs. 1-2 on one task (``s.task``): every ``(g, seed)`` network trained
     together (:func:`ghostbook.nonlinear.train_networks`), then measured as the authors
-    measure them. Axes ``(g, sample)``. With ``partial``, training checkpoints every few
-    minutes and an interrupted run resumes."""
+    measure them. Axes ``(g, sample)``; ``truncated_loss`` has one column per entry of
+    ``ranks``: ``R = 0 .. max_rank``, then ``N`` (the trained network, on its own fresh
+    test batch). With ``partial``, training checkpoints every few minutes and an
+    interrupted run resumes."""
+    import torch
+
     from . import nonlinear
 
     nets = [(g, k) for g in s.gs for k in range(s.samples)]
@@ -292,8 +297,6 @@ def nonlinear_fig(s, progress=None, partial=None):
     u, z_hat, mask = nonlinear.trials(s.task, 1, np.random.default_rng(s.example_seed))
     out["example_u"], out["example_z_hat"], out["example_mask"] = u[0], z_hat[0], mask[0]
     sub = run.select(example)
-    import torch
-
     with torch.no_grad():
         z = nonlinear.forward(*(torch.from_numpy(w) for w in (sub.W_in, sub.W, sub.W_out)),
                               torch.from_numpy(u).expand(len(example), *u.shape), s.task.dt)

@@ -8,7 +8,7 @@ import pytest
 from ghostbook import __main__ as cli
 from ghostbook import experiments, results
 
-PAPER_FIGURES = ("fig3", "figS1", "fig4", "figS2", "linear", "flipflop", "mante")
+PAPER_FIGURES = ("fig3", "figS1", "fig4", "figS2", "linear", "flipflop", "mante", "lstm")
 PENDING = {    # computed by the CLI, paper scale not cached yet (issue 11): chapters show quick
     "romo": "6000 epochs x 55 networks: about two hours on two cores",
     "norm_scaling": "N up to 1024: about two hours on two cores",
