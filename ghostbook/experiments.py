@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from . import analysis, results, rnn, toy
+from . import analysis, lowrank, results, rnn, toy
 from .checks import positive_int, progress_bar
 from .settings import SCALES, TOY
 
@@ -280,7 +280,7 @@ def nonlinear_fig(s, progress=None, partial=None):
                                    resume=resume, save=save)
     ranks = np.append(np.arange(s.max_rank + 1), s.N)              # R = N: the full Delta W
     truncated = nonlinear.truncation_losses(run, ranks, s.test_batch, relative=False)
-    sv = np.stack([np.linalg.svd(d.astype(np.float64), compute_uv=False) for d in run.delta_W])
+    sv = lowrank.singular_values(run.delta_W)                        # (networks, N)
     out = {"loss": run.loss.T.reshape(shape + (s.epochs,)),
            "grad_norm": run.grad_norm.T.reshape(shape + (s.epochs,)),
            "truncated_loss": truncated.T.reshape(shape + (len(ranks),)),
@@ -313,9 +313,9 @@ def norm_scaling(s, progress=None):
     shape = (len(s.Ns), len(s.gs), s.samples)
     out = {"delta_norm": np.empty(shape), "final_loss": np.empty(shape),
            "first_loss": np.empty(shape)}
+    nets = [(g, k) for g in s.gs for k in range(s.samples)]
     with progress_bar(progress, len(s.Ns), "size") as bar:
         for i, N in enumerate(s.Ns):
-            nets = [(g, k) for g in s.gs for k in range(s.samples)]
             run = nonlinear.train_networks(s.task, nets, s.epochs, N, s.lr_N, s.batch, False)
             out["delta_norm"][i] = np.linalg.norm(run.delta_W, axis=(1, 2)).reshape(shape[1:])
             out["final_loss"][i] = run.loss[-1].reshape(shape[1:])

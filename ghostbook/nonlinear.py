@@ -221,7 +221,7 @@ def gradients(W_in, W, W_out, u, z_hat, mask, dt):
     S, B, n, _ = u.shape
     N = W.shape[-1]
     z, rates = forward(W_in, W, W_out, u, dt, keep=True)
-    norm = 0.5 / mask.sum((1, 2, 3))
+    norm = 0.5 / mask.sum((1, 2, 3))           # :func:`losses`, in the order the caches used
     loss = norm * (mask * (z - z_hat) ** 2).sum((1, 2, 3))
     e = (2 * norm[:, None, None, None]) * mask * (z - z_hat)          # dL/dz, (S, B, n, out)
     back = torch.bmm(e.reshape(S, B * n, -1), W_out.transpose(1, 2)).reshape(S, B, n, N)
@@ -418,6 +418,5 @@ def shuffled_losses(run, test_batch=512):
 def spectra(matrix):
     """Singular values (descending) and eigenvalues (by descending modulus) of a square
     matrix."""
-    matrix = np.asarray(matrix, dtype=np.float64)
-    ev = np.linalg.eigvals(matrix)
-    return np.linalg.svd(matrix, compute_uv=False), ev[np.argsort(-np.abs(ev))]
+    ev = np.linalg.eigvals(np.asarray(matrix, dtype=np.float64))
+    return lowrank.singular_values(matrix), ev[np.argsort(-np.abs(ev))]
