@@ -422,3 +422,160 @@ def lstm_summary(run, within):
         rank_within[kind] = float(ranks[close.argmax()]) if close.any() else np.nan
     return LSTMSummary(final, int((sv > run["sv_W0"].max()).sum()),
                        np.cumsum(sv**2) / (sv**2).sum(), rank_within, within)
+
+
+# --- Working memory (later version, Figs. 4-5) and the canonical form -------------------------
+
+
+@dataclass(frozen=True)
+class Passages:
+    """The canonical form against the network's own passage past a ghost, per snapshot (and
+    trial type): NaN where there is no ghost or the path does not pass it."""
+
+    epochs: np.ndarray      # (S,)
+    a: np.ndarray           # (S, K) canonical-form coefficients of the ghost passed
+    r: np.ndarray           # (S, K)
+    predicted: np.ndarray   # (S, K) the canonical form's time in the window (units of tau)
+    measured: np.ndarray    # (S, K) the latent map's time in the same window
+
+    @property
+    def rel_error(self):
+        return (self.predicted - self.measured) / self.measured
+
+    def finite(self):
+        """``a`` and ``|relative error|`` of the passages measured, flattened."""
+        ok = np.isfinite(self.measured)
+        return self.a[ok], np.abs(self.rel_error[ok])
+
+
+def _passage_rows(circuits, starts, dt, kappa_range=latent.KAPPA_RANGE):
+    """For each circuit ``(m, n, b)`` and its starting points, the ghost (in ``kappa_range``)
+    nearest each start's path and the passage past it (:func:`ghostbook.latent.passage`).
+    A ghost whose canonical form is degenerate (``a r <= 0`` at rounding level) is skipped."""
+    K = max(len(s) for s in starts)
+    out = np.full((4, len(circuits), K), np.nan)
+    for i, ((m, n, b), ks) in enumerate(zip(circuits, starts)):
+        ghosts = latent.classify(m, n, b, kappa_range=kappa_range).ghosts
+        if not ghosts:
+            continue
+        for j, k0 in enumerate(ks):
+            path = latent.iterate(k0, m, n, b, dt, 400)
+            gap = [np.min(np.linalg.norm(path - np.atleast_1d(g.kappa), axis=-1)) for g in ghosts]
+            try:
+                form, _, pred, meas = latent.passage(m, n, b, k0, dt,
+                                                     ghost=ghosts[int(np.argmin(gap))])
+            except ValueError:
+                continue
+            out[:, i, j] = form.a, form.r, pred, meas
+    return out
+
+
+def rank_one_passages(m, n, b, epochs, every=1):
+    """The canonical form along a rank-one network's training (2024 Fig. 3A snapshots ``(S, N)``):
+    the trial starts at ``x = x0`` (``kappa0 = x0 sum(n)``) and the latent map runs with
+    ``Delta``. ``every``: use every so many snapshots."""
+    idx = np.arange(0, len(epochs), every)
+    circuits = [(m[i], n[i], b[i]) for i in idx]
+    starts = [[np.array([RNN.x0 * float(np.sum(n[i], dtype=float))])] for i in idx]
+    a, r, pred, meas = _passage_rows(circuits, starts, RNN.delta)
+    return Passages(np.asarray(epochs)[idx], a, r, pred, meas)
+
+
+def memory_passages(snapshots, epochs, task, alpha, box):
+    """The canonical form along a rank-2 network's training: each trial type's latent path
+    from the end of its input (the cue, or the second cue in DMTS), under the latent map;
+    ghosts in ``[-box, box]^2``."""
+    from . import memory
+
+    circuits, starts = [], []
+    for p in snapshots:
+        m, n, b = memory.latent_circuit(p)
+        _, rates = memory.simulate(p, task)
+        # rates[:, k] is the state after k updates: the first without input
+        end = task.cue if task.name == "dcdt" else task.cue + task.delay + task.cue2
+        circuits.append((m, n, b))
+        starts.append(list(rates[:, end] @ n))
+    a, r, pred, meas = _passage_rows(circuits, starts, alpha, (-box, box))
+    return Passages(np.asarray(epochs), a, r, pred, meas)
+
+
+@dataclass(frozen=True)
+class PortraitHistory:
+    """Fixed points and ghosts of a rank-2 network's latent flow over training."""
+
+    epochs: np.ndarray
+    n_fixed: np.ndarray      # (S,) fixed points in the box
+    n_stable: np.ndarray     # (S,) of which stable
+    n_ghosts: np.ndarray     # (S,) ghosts in the box
+    ghost_speed: np.ndarray  # (S,) speed of the slowest ghost (NaN: none)
+
+
+def portrait_history(snapshots, epochs, box):
+    """:class:`PortraitHistory` of rank-2 snapshots (dicts of arrays) on ``[-box, box]^2``."""
+    from . import memory
+
+    rows = []
+    for p in snapshots:
+        pr = latent.classify(*memory.latent_circuit(p), kappa_range=(-box, box))
+        g = pr.slowest_ghost
+        rows.append((len(pr.fixed_points), sum(f.stable for f in pr.fixed_points),
+                     len(pr.ghosts), np.nan if g is None else g.speed))
+    f, s, n, v = (np.array(x) for x in zip(*rows))
+    return PortraitHistory(np.asarray(epochs), f, s, n, v.astype(float))
+
+
+def snapshots_of(run, prefix="snap_"):
+    """A cached working-memory run's snapshots as a list of parameter dicts."""
+    keys = [k[len(prefix):] for k in run if k.startswith(prefix)]
+    return [{k: run[prefix + k][i] for k in keys} for i in range(len(run["snapshot_epochs"]))]
+
+
+@dataclass(frozen=True)
+class MemorySummary:
+    """What a rank-2 working-memory run shows, in numbers (epochs are snapshot epochs, the
+    parameters after that epoch's update)."""
+
+    loss0: float
+    loss_end: float
+    acc0: float
+    acc_end: float
+    drop_epoch: float          # first epoch with loss / max below ``s.drop_below``
+    first_ghost_epoch: object  # first snapshot with a ghost, or None
+    first_ghost_speed: float   # its speed (NaN if none)
+    rise_epoch: object         # first snapshot with more fixed points than at the start
+    before_ghost: object       # the snapshot before the first ghost's (None: no ghost, or first)
+    fixed0: int                # fixed points (and stable ones) at the first snapshot
+    stable0: int
+    fixed_rise: object         # fixed points at the rise (None: no rise)
+    fixed_end: int
+    stable_end: int
+    ghosts_end: int
+    ghost_speed_end: float
+
+
+def snapshot_before(hist, epoch):
+    """The snapshot epoch just before ``epoch`` in ``hist`` (None if ``epoch`` is the first
+    snapshot or None)."""
+    if epoch is None:
+        return None
+    i = int(np.searchsorted(hist.epochs, epoch))
+    return int(hist.epochs[i - 1]) if i > 0 else None
+
+
+def memory_summary(run, s, hist):
+    """:class:`MemorySummary` of a cached rank-2 run and its :func:`portrait_history`."""
+    loss = np.asarray(run["loss"], dtype=float)
+    has = np.flatnonzero(np.isfinite(hist.ghost_speed))
+    rise = np.flatnonzero(hist.n_fixed > hist.n_fixed[0])
+    return MemorySummary(
+        loss0=float(loss[0]), loss_end=float(loss[-1]), acc0=float(run["accuracy"][0]),
+        acc_end=float(run["accuracy"][-1]),
+        drop_epoch=float(first_below(loss / loss.max(), s.drop_below)),
+        first_ghost_epoch=int(hist.epochs[has[0]]) if has.size else None,
+        first_ghost_speed=float(hist.ghost_speed[has[0]]) if has.size else np.nan,
+        rise_epoch=int(hist.epochs[rise[0]]) if rise.size else None,
+        before_ghost=snapshot_before(hist, int(hist.epochs[has[0]]) if has.size else None),
+        fixed0=int(hist.n_fixed[0]), stable0=int(hist.n_stable[0]),
+        fixed_rise=int(hist.n_fixed[rise[0]]) if rise.size else None,
+        fixed_end=int(hist.n_fixed[-1]), stable_end=int(hist.n_stable[-1]),
+        ghosts_end=int(hist.n_ghosts[-1]), ghost_speed_end=float(hist.ghost_speed[-1]))

@@ -331,9 +331,38 @@ def lstm_fig(s, progress=None):
     return lstm.lstm_fig(s, progress)
 
 
+def memory_fig(s, progress=None, partial=None):
+    """Later version, Figs. 4-5: one network (``s.seed``) trained on a working-memory task as
+    the authors trained it (:func:`ghostbook.memory.train`). Returns its curves ``loss``,
+    ``grad_norm``, ``accuracy`` ``(epochs,)``, its parameters at the start (``init_*``), at
+    ``snapshot_epochs`` (``snap_*``, one row per snapshot) and at the end (``final_*``), and
+    the training's wall time. With ``partial``, training checkpoints every few minutes."""
+    import torch
+
+    from . import memory
+
+    save = (lambda state: partial.put("training", state)) if partial is not None else None
+    resume = partial.get("training") if partial is not None else None
+    torch.set_num_threads(1)            # tiny matrices: threads only add overhead
+    tic = time.perf_counter()
+    run = memory.train(s.task, [s.seed], [s.lr], s.epochs, rank=s.rank, optimizer=s.optimizer,
+                       N=s.N, alpha=s.alpha, trials=s.trials, noise=s.noise, spread=s.spread,
+                       bias_std=s.bias_std, extra_forward_every=s.extra_forward_every,
+                       snapshots=s.snapshot_epochs, progress=progress, resume=resume, save=save)
+    out = {name: getattr(run, name)[:, 0, 0] for name in ("loss", "grad_norm", "accuracy")}
+    for k in run.initial:
+        out[f"init_{k}"] = run.initial[k][0, 0]
+        out[f"final_{k}"] = run.final[k][0, 0]
+        out[f"snap_{k}"] = np.stack([run.snapshots[e][k][0, 0] for e in s.snapshot_epochs])
+    out["snapshot_epochs"] = np.array(s.snapshot_epochs)
+    out["train_seconds"] = np.array(time.perf_counter() - tic)
+    return out
+
+
 COMPUTE = {"fig3": fig3, "figS1": figS1, "fig4": fig4, "figS2": figS2, "linear": linear_figs,
            "flipflop": nonlinear_fig, "mante": nonlinear_fig, "romo": nonlinear_fig,
-           "norm_scaling": norm_scaling, "lstm": lstm_fig}
+           "norm_scaling": norm_scaling, "lstm": lstm_fig, "rank2_dcdt": memory_fig,
+           "rank2_dmts": memory_fig, "fullrank_dcdt": memory_fig, "fullrank_dmts": memory_fig}
 """The figures the CLI and :func:`load_or_compute` compute, by name (``SCALES``' keys)."""
 
 

@@ -432,3 +432,49 @@ def loss_at_epochs(ax, lrs, losses, alpha_star=None, cmap="viridis"):
     ax.set(xscale="log", xlabel=r"learning rate $\alpha$", ylabel="loss")
     ax.legend(fontsize=7)
     return ax
+
+
+def flow_map(ax, grid, speed, flow_uv=None, trajectories=None, decision=None, portrait=None,
+             vmin=1e-3, vmax=10.0, arrows=15, colorbar=True):
+    """A 2-D latent flow (later version, Fig. 4): the speed ``|f(kappa)|`` on a log colour
+    scale, flow arrows, trial trajectories, the readout's decision boundaries, and the fixed
+    points (filled: stable, open: unstable) and ghosts (diamonds) of ``portrait``.
+
+    grid: the 1-D grid of each axis (``K``); speed: ``(K, K)`` indexed ``[i1, i2]`` for
+    ``kappa = (grid[i1], grid[i2])``; flow_uv: ``(K, K, 2)`` flow vectors for the arrows;
+    trajectories: ``{label: (T, 2) array}``; decision: ``(K, K)`` readout of each grid point
+    with its level sets drawn dashed, at 0 or at the ``levels`` given by ``decision``'s
+    second element when it is a pair ``(values, levels)``.
+    """
+    from matplotlib.colors import LogNorm
+
+    speed = np.clip(speed, vmin, vmax)
+    mesh = ax.pcolormesh(grid, grid, speed.T, norm=LogNorm(vmin=vmin, vmax=vmax),
+                         cmap="magma", shading="auto", rasterized=True)
+    if colorbar:
+        plt.colorbar(mesh, ax=ax, label=r"speed $|f(\kappa)|$", shrink=0.8)
+    if flow_uv is not None:
+        step = max(1, len(grid) // arrows)
+        sub = slice(step // 2, None, step)
+        g = grid[sub]
+        uv = flow_uv[sub, sub]
+        norm = np.linalg.norm(uv, axis=-1, keepdims=True) + 1e-12
+        ax.quiver(g[:, None].repeat(len(g), 1), g[None, :].repeat(len(g), 0),
+                  *(uv / norm).transpose(2, 0, 1), color="white", alpha=0.6, scale=30, width=0.004)
+    if decision is not None:
+        values, levels = decision if isinstance(decision, tuple) else (decision, (0.0,))
+        ax.contour(grid, grid, values.T, levels=sorted(levels), colors="cyan", linewidths=0.9,
+                   linestyles="--")
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for (label, path), color in zip((trajectories or {}).items(), colors):
+        ax.plot(path[:, 0], path[:, 1], color=color, lw=1.5, label=label)
+        ax.plot(*path[0], "o", color=color, ms=3)
+        ax.plot(*path[-1], "s", color=color, ms=4)
+    if portrait is not None:
+        for fp in portrait.fixed_points:
+            ax.plot(*fp.kappa, "o", ms=8, mec="black", mfc="white" if not fp.stable else "lime")
+        for gh in portrait.ghosts:
+            ax.plot(*gh.kappa, "D", ms=8, mec="black", mfc=COLORS["ghost"])
+    ax.set(xlim=(grid[0], grid[-1]), ylim=(grid[0], grid[-1]), xlabel=r"$\kappa_1$",
+           ylabel=r"$\kappa_2$", aspect="equal")
+    return ax

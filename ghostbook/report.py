@@ -525,6 +525,87 @@ def lstm_claims():
                   f"as well")]
 
 
+PASSAGE_WITHIN = 0.1       # later version, canonical form: median |relative error| below this
+
+
+def memory_claims():
+    """The later version's working-memory claims (abstract), with the authors' Fig. 4-5
+    settings; only the abstract is public, so "paper" quotes its words."""
+    from . import latent, memory
+
+    rows = []
+    runs = {n: experiments.load_or_compute(n, progress=False)[:2]
+            for n in ("rank2_dcdt", "rank2_dmts", "fullrank_dcdt", "fullrank_dmts")}
+    summaries = {}
+    for name in ("rank2_dcdt", "rank2_dmts"):
+        run, scale = runs[name]
+        s = SCALES[name][scale]
+        hist = analysis.portrait_history(analysis.snapshots_of(run), run["snapshot_epochs"],
+                                         s.kappa_box)
+        summaries[name] = analysis.memory_summary(run, s, hist), hist, scale
+    (d, dh, d_scale), (m, _, m_scale) = summaries["rank2_dcdt"], summaries["rank2_dmts"]
+    ok = d.ghosts_end > 0 and m.ghosts_end > 0
+    rows.append(Claim(
+        "rank-2 networks trained on working-memory tasks develop ghosts (2-D slow regions)",
+        _status(ok), "networks \"develop transient slow regions in state space\"",
+        f"at the end: DCDT {d.ghosts_end} ghosts (slowest {d.ghost_speed_end:.2g}) beside "
+        f"{d.stable_end} stable fixed points; DMTS {m.ghosts_end} ghosts, "
+        f"{m.stable_end} stable fixed points", f"{d_scale} / {m_scale}",
+        "working_memory.html#rank-two-2-d-ghosts",
+        "" if ok else "a trained network's latent flow has no ghost",
+        criterion="each trained network's latent flow has at least one ghost"))
+    ok = (d.before_ghost is not None and d.rise_epoch is not None and d.fixed0 == 1
+          and d.fixed_rise == 3 and d.before_ghost <= d.drop_epoch <= d.rise_epoch)
+    rows.append(Claim(
+        "abrupt learning emerges from a ghost: DCDT's drop is a saddle-node bifurcation",
+        _status(ok), "\"abrupt learning emerging from ghost points\"",
+        f"loss below {SCALES['rank2_dcdt'][d_scale].drop_below:.0%} of its maximum at epoch "
+        f"{d.drop_epoch:.0f}; ghost first at snapshot {d.first_ghost_epoch} (none at "
+        f"{d.before_ghost}); fixed points {d.fixed0} -> {d.fixed_rise} at {d.rise_epoch}",
+        d_scale, "working_memory.html#rank-two-2-d-ghosts",
+        "" if ok else "the drop is not tied to a ghost and a saddle-node",
+        criterion="one fixed point at first; the drop falls between the last snapshot "
+                  "without the ghost and the first with three fixed points"))
+    fig3, fig3_scale, _ = experiments.load_or_compute("fig3", progress=False)
+    P = analysis.rank_one_passages(fig3["m_a"], fig3["n_a"], fig3["b_a"],
+                                   fig3["snapshot_epochs_a"])
+    _, err = P.finite()
+    ok = err.size > 0 and np.median(err) < PASSAGE_WITHIN
+    rows.append(Claim(
+        "the canonical form s' = r + a s² gives the time spent near a ghost",
+        _status(ok), "\"a one-dimensional canonical form that analytically captures\" the "
+        "dynamics near ghost points",
+        f"rank-one network over training: median |error| {np.median(err):.1%} over "
+        f"{err.size} passages, {np.mean(err < PASSAGE_WITHIN):.0%} within "
+        f"{PASSAGE_WITHIN:.0%}", fig3_scale,
+        "working_memory.html#does-the-canonical-form-predict-the-passage",
+        "" if ok else "the canonical form misses the passage times",
+        criterion=f"median |relative error| of T_pass/2 in a one-width window below "
+                  f"{PASSAGE_WITHIN:.0%}"))
+    found, scales = [], []
+    for name in ("fullrank_dcdt", "fullrank_dmts"):
+        run, scale = runs[name]
+        s = SCALES[name][scale]
+        p = {k[len("final_"):]: run[k] for k in run if k.startswith("final_")}
+        _, rates = memory.simulate(p, s.task)
+        points = latent.slow_points(p["W"], p["b"], rates[:, ::2].reshape(-1, s.N))
+        gap = min((np.min(np.linalg.norm(rates - q.x, axis=-1)) for q in points), default=np.nan)
+        found.append((s.task.name.upper(), float(run["accuracy"][-1]), len(points), gap))
+        scales.append(scale)
+    ok = all(acc > 0.8 and n > 0 for _, acc, n, _ in found)
+    rows.append(Claim(
+        "full-rank networks learn both tasks; their slow points, searched from the trials",
+        _status(ok), "findings \"validated across low-rank and full-rank networks\"",
+        "; ".join(f"{t}: accuracy {acc:.2f}, {n} slow points"
+                  + (f", nearest {gap:.2f} from a trial" if n else "")
+                  for t, acc, n, gap in found), " / ".join(scales),
+        "working_memory.html#full-rank-slow-points-in-100-dimensions",
+        "" if ok else "a full-rank network does not learn or has no slow point",
+        criterion="final accuracy above 0.8 and at least one slow point found from the "
+                  "trials"))
+    return rows
+
+
 def _rank_trend(gs, mean):
     """The rise of the mean functional rank over the g shown: its least-squares slope times
     the range of g (NaN with fewer than two g)."""
@@ -539,8 +620,8 @@ def _or_never(x, spec):
     return format(x, spec) if np.isfinite(x) else "never"
 
 
-GROUPS = (toy_claims, fig3_claims, fig4_claims, figS1_claims, figS2_claims, linear_claims,
-          nonlinear_claims, lstm_claims)
+GROUPS = (toy_claims, fig3_claims, fig4_claims, figS1_claims, figS2_claims, memory_claims,
+          linear_claims, nonlinear_claims, lstm_claims)
 """The claim groups, in the order of the book."""
 
 

@@ -20,14 +20,15 @@ learning*; "later version" is its revision for recurrent networks; "Schuessler" 
 Schuessler et al. 2020. "Authors' code" is ``fatihdinc/ghost-mechanism`` (ghost paper)
 or ``frschu/neurips_2020_interplay_randomness_structure`` (Schuessler).
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 __all__ = ["RNN", "LATENT", "TOY", "SCALES", "shown", "paper", "RNNSettings",
            "LatentSettings", "ToySettings", "Fig3Settings", "FigS1Settings", "Fig4Settings",
            "FigS2Settings", "LinearSettings", "FlipFlopTask", "ManteTask", "RomoTask",
-           "TASKS", "NonlinearSettings", "NormScalingSettings", "LSTMSettings"]
+           "TASKS", "NonlinearSettings", "NormScalingSettings", "LSTMSettings", "DCDTTask",
+           "DMTSTask", "MEMORY_TASKS", "MemorySettings"]
 
 
 def shown(value):
@@ -442,6 +443,111 @@ class LSTMSettings:
         return self.lr_N / self.hidden
 
 
+# --- Working memory (later version, Figs. 4-5) ------------------------------------------------
+# Authors' code: Figure4/code/A-D - DCDT/run_dcdt.py, Figure4/code/E-H - DMTS/run_dmts.py,
+# Figure5/code/run_dcdt_fullrank.py, Figure5/code/run_dmts_fullrank.py. Steps of dt = 5 ms.
+
+
+@dataclass(frozen=True)
+class DCDTTask:
+    """Delayed cue discrimination: a cue of +1 or -1, a delay, then respond with the cue's
+    sign. Target 0 during cue and delay. Two trial types (+, -)."""
+
+    cue: int = 2          # steps (10 ms)
+    delay: int = 10       # steps (50 ms)
+    response: int = 10    # steps (50 ms)
+    readout: str = "tanh"
+    name: str = "dcdt"
+
+    @property
+    def steps(self):
+        return self.cue + self.delay + self.response
+
+
+@dataclass(frozen=True)
+class DMTSTask:
+    """Delayed match to sample: cue 1 (+-1), delay, cue 2 (+-1), response; target 1 in the
+    response when the cues match, 0 everywhere else. Four trial types (++, --, -+, +-)."""
+
+    cue: int = 6          # steps (30 ms)
+    delay: int = 16       # steps (80 ms)
+    cue2: int = 6         # steps (30 ms)
+    response: int = 10    # steps (50 ms)
+    readout: str = "sigmoid"
+    name: str = "dmts"
+
+    @property
+    def steps(self):
+        return self.cue + self.delay + self.cue2 + self.response
+
+
+MEMORY_TASKS = {"dcdt": DCDTTask, "dmts": DMTSTask}
+"""The later version's working-memory tasks by name (the classes: timings differ by figure)."""
+
+
+@dataclass(frozen=True)
+class MemorySettings:
+    """One network of the later version trained on a working-memory task (Figs. 4-5):
+    ``r <- (1 - alpha) r + alpha tanh(r W + W_in u + b + noise)``, every parameter trained,
+    MSE over all trials and steps (:mod:`ghostbook.memory`)."""
+
+    task: object = DCDTTask()
+    rank: object = 2              # 2: W = S_l S_r (Fig. 4); None: full rank (Fig. 5)
+    N: int = 100                  # neurons
+    alpha: float = 0.5            # dt / tau = 5 ms / 10 ms
+    optimizer: str = "sgd"        # "sgd" or "adam" (torch's defaults)
+    lr: float = 1e-3
+    epochs: int = 100_000
+    seed: int = 0
+    trials: int = 500             # trials per trial type (the fixed batch)
+    noise: float = 0.0            # sigma of the noise drawn at every step
+    spread: float = 0.3           # initial rates tanh(spread N(0, 1)), drawn every forward pass
+    bias_std: object = 0.1        # W_in's bias re-drawn N(0, bias_std^2); None: kept
+    extra_forward_every: object = 1000   # the authors' plotting forward pass (draws only)
+    snapshot_epochs: tuple = ()   # parameters kept after these epochs' updates
+    flow_epochs: tuple = shown(())       # the authors' flow maps (after these updates)
+    kappa_box: float = shown(7.5)        # flow maps on [-box, box]^2
+    drop_below: float = shown(0.8)       # "the drop": first epoch with loss / max below this
+
+
+def _memory_scales():
+    def snaps(epochs, n, flows):
+        """``n`` log-spaced epochs (for the players) and the authors' flow-map epochs."""
+        log = np.unique(np.geomspace(1, epochs, n).astype(int) - 1).tolist()
+        return tuple(sorted(set(log) | set(flows)))
+
+    flows = (0, 4000, 8000, 20_000, 99_000)
+    dcdt4 = MemorySettings(snapshot_epochs=snaps(100_000, 120, flows), flow_epochs=flows)
+    flows = (0, 400, 1600, 3000, 19_990)
+    dmts4 = MemorySettings(task=DMTSTask(), optimizer="adam", lr=1e-4, epochs=20_000, noise=0.01,
+                           snapshot_epochs=snaps(20_000, 120, flows), flow_epochs=flows,
+                           kappa_box=10.0)
+    dcdt5 = MemorySettings(rank=None, lr=1e-2, epochs=3001, seed=3, trials=1, noise=0.01,
+                           spread=0.1, bias_std=None, extra_forward_every=None,
+                           snapshot_epochs=(10, 200, 1000, 3000), flow_epochs=(10, 200, 1000, 3000))
+    dmts5 = MemorySettings(task=DMTSTask(cue=2, delay=30, cue2=2), rank=None, lr=1e-2,
+                           epochs=100_001, seed=3, trials=1, noise=0.01, spread=0.1,
+                           bias_std=None, extra_forward_every=None,
+                           snapshot_epochs=(100, 1000, 50_000, 100_000),
+                           flow_epochs=(100, 1000, 50_000, 100_000))
+    # quick: the same networks, seeds and learning rates, fewer epochs and (rank 2) fewer
+    # trials per type (they differ only in their random initial rates and noise)
+    flows = (0, 150, 4000, 8000, 9999)
+    dcdt4q = replace(dcdt4, trials=25, epochs=10_000, snapshot_epochs=snaps(10_000, 60, flows),
+                     flow_epochs=flows)
+    flows = (0, 400, 1600, 3000, 3999)
+    dmts4q = replace(dmts4, trials=10, epochs=4000, snapshot_epochs=snaps(4000, 60, flows),
+                     flow_epochs=flows)
+    flows = (100, 1000, 3000, 4999)
+    dmts5q = replace(dmts5, epochs=5000, snapshot_epochs=flows, flow_epochs=flows)
+    return {
+        "rank2_dcdt": {"paper": dcdt4, "quick": dcdt4q},
+        "rank2_dmts": {"paper": dmts4, "quick": dmts4q},
+        "fullrank_dcdt": {"paper": dcdt5, "quick": dcdt5},
+        "fullrank_dmts": {"paper": dmts5, "quick": dmts5q},
+    }
+
+
 # --- The table ----------------------------------------------------------------------------------
 
 SCALES = {
@@ -468,5 +574,6 @@ SCALES = {
                                    ranks=(0, 1, 2, 4, 8, 16, 32, 64, 128, 256))},
     "norm_scaling": {"paper": NormScalingSettings(),
                      "quick": NormScalingSettings(Ns=(64, 128, 256), samples=1, epochs=300)},
+    **_memory_scales(),
 }
 """Every figure's settings at both scales."""

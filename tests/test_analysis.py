@@ -132,3 +132,22 @@ def test_figS2_summary_on_hand_made_histories():
     np.testing.assert_allclose(out.share1, [[0.9, 0.5]])
     assert out.functional.tolist() == [[2, -1]]
     assert out.speedup(0, slow="1", fast="full") == 1.0
+
+
+def test_memory_summary_reads_the_drop_ghost_and_bifurcation():
+    from ghostbook.settings import SCALES
+    s = SCALES["rank2_dcdt"]["quick"]
+    loss = np.concatenate([np.full(100, 1.0), np.linspace(1.0, 0.1, 50), np.full(50, 0.1)])
+    run = {"loss": loss, "accuracy": np.linspace(0.5, 1.0, 200)}
+    nan = np.nan
+    hist = analysis.PortraitHistory(epochs=np.array([0, 90, 110, 130, 199]),
+                                    n_fixed=np.array([1, 1, 1, 3, 3]),
+                                    n_stable=np.array([1, 1, 1, 2, 2]),
+                                    n_ghosts=np.array([0, 0, 1, 0, 2]),
+                                    ghost_speed=np.array([nan, nan, 1e-3, nan, 0.1]))
+    v = analysis.memory_summary(run, s, hist)
+    first = np.argmax(loss / loss.max() < s.drop_below)
+    assert v.drop_epoch == first and 100 < first < 130
+    assert (v.first_ghost_epoch, v.first_ghost_speed, v.rise_epoch) == (110, 1e-3, 130)
+    assert (v.fixed_end, v.stable_end, v.ghosts_end, v.ghost_speed_end) == (3, 2, 2, 0.1)
+    assert v.loss0 == 1.0 and v.acc_end == 1.0

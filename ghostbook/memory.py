@@ -1,0 +1,432 @@
+"""The later version's working-memory networks: tasks, model, initialisation and trainer.
+
+Model (authors' ``Figure4`` and ``Figure5`` scripts), with the rates ``r`` a row vector::
+
+    o_t = act(W_out(r_{t-1} S_l))    (rank R: readout of the R latent coordinates)
+    o_t = act(W_out(r_{t-1}))        (full rank)
+    r_t = (1 - alpha) r_{t-1} + alpha tanh(W_in(u_t) + r_{t-1} W + noise_t)
+
+with ``W = S_l S_r`` (``S_l`` ``N x R``, ``S_r`` ``R x N``) or a full ``W``; ``W_in`` a linear
+layer with bias ``b`` (the only bias inside the tanh), ``act`` tanh (DCDT) or sigmoid (DMTS),
+the output read *before* each update, and the loss ``nn.MSELoss`` over all trials and steps.
+Every parameter is trained, by SGD or Adam (PyTorch's formulas).
+
+Random numbers follow the authors' calls one for one, per network, from a generator seeded
+with the network's seed: the layers' construction and re-initialisation (:func:`init`), then
+in every forward pass the initial rates ``tanh(spread randn(B, N))`` and, at every step,
+``noise randn(B, N)``, both drawn even when their scale is 0 (they advance the stream); the
+Fig. 4 scripts also run one forward pass for plotting after the updates of epochs 0, 1000,
+2000, ..., which we replay as draws only. Where both scales are 0 the draws cannot change anything and are
+skipped.
+
+All networks of a sweep (every learning rate, every seed) train as one batched program in
+float32 with autograd, each with its own learning rate and generator.
+"""
+import math
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+
+from .checks import positive, positive_int, progress_bar
+from .settings import DCDTTask, DMTSTask, MEMORY_TASKS
+
+ADAM = (0.9, 0.999, 1e-8)
+"""torch.optim.Adam's default betas and epsilon."""
+
+
+def _task(task, **timing):
+    """A task object from a name or a task object, with ``timing`` fields replaced."""
+    if isinstance(task, str):
+        if task not in MEMORY_TASKS:
+            raise ValueError(f"task must be one of {sorted(MEMORY_TASKS)}, got {task!r}")
+        task = MEMORY_TASKS[task]()
+    elif not isinstance(task, (DCDTTask, DMTSTask)):
+        raise ValueError(f"task must be one of {sorted(MEMORY_TASKS)} or a task object, got {task!r}")
+    known = set(task.__dataclass_fields__) - {"name"}
+    unknown = set(timing) - known
+    if unknown:
+        raise ValueError(f"unknown settings {sorted(unknown)} for {task.name}; known: {sorted(known)}")
+    return _checked(replace(task, **timing))
+
+
+def _checked(task):
+    if task.readout not in ("tanh", "sigmoid"):
+        raise ValueError(f"readout must be 'tanh' or 'sigmoid', got {task.readout!r}")
+    for name in ("cue", "delay", "cue2", "response"):
+        value = getattr(task, name, 1)
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{name} must be a non-negative number of steps, got {value!r}")
+    return task
+
+
+def trial_batch(task, per_type=1):
+    """The authors' fixed batch: inputs and targets ``(types * per_type, steps, 1)`` float32,
+    the trial types interleaved (``+, -, +, -, ...`` for DCDT; ``++, --, -+, +-, ...`` for
+    DMTS), as ``torch.Tensor.repeat`` tiles them."""
+    task = _task(task)
+    per_type = positive_int("per_type", per_type)
+    if isinstance(task, DCDTTask):
+        signs = np.array([1.0, -1.0])
+        u = np.zeros((2, task.steps), np.float32)
+        y = np.zeros((2, task.steps), np.float32)
+        u[:, :task.cue] = signs[:, None]
+        y[:, task.cue + task.delay:] = signs[:, None]
+    else:
+        first = np.array([1.0, -1.0, -1.0, 1.0])
+        second = np.array([1.0, -1.0, 1.0, -1.0])
+        u = np.zeros((4, task.steps), np.float32)
+        y = np.zeros((4, task.steps), np.float32)
+        c2 = task.cue + task.delay
+        u[:, :task.cue] = first[:, None]
+        u[:, c2:c2 + task.cue2] = second[:, None]
+        y[:, c2 + task.cue2:] = (first == second)[:, None]
+    u, y = (np.tile(a, (per_type, 1))[..., None] for a in (u, y))
+    return torch.from_numpy(u), torch.from_numpy(y)
+
+
+def _uniform(shape, bound, gen):
+    return torch.empty(shape).uniform_(-bound, bound, generator=gen)
+
+
+def init(seed, rank=None, N=100, bias_std=None):
+    """The authors' initial network for ``seed``: a dict of float32 tensors ``w_in (N,)``,
+    ``b (N,)``, ``S_l (N, R)`` and ``S_r (R, N)`` (rank R) or ``W (N, N)`` (full rank),
+    ``w_out (K,)`` and ``b_out ()`` with ``K = R`` or ``N``.
+
+    Draws in their order: ``Linear(1, N)`` (PyTorch's default: weight, then bias), ``S_l``
+    and ``S_r`` by ``randn`` then re-drawn ``N(0, 1/N)`` and ``N(0, 1)`` (or ``W`` by
+    ``randn``), ``Linear(K, 1)``, then Xavier-uniform on ``W_in``'s weight, ``W`` (full rank)
+    and ``W_out``'s weight, then ``b ~ N(0, bias_std^2)`` if ``bias_std`` is given.
+    """
+    return _init(seed, rank, N, bias_std)[0]
+
+
+def _init(seed, rank, N, bias_std):
+    """:func:`init`'s network and its generator, which the forward passes go on drawing from."""
+    N = positive_int("N", N)
+    if bias_std is not None and not (np.isfinite(bias_std) and bias_std >= 0):
+        raise ValueError(f"bias_std must be None or non-negative, got {bias_std!r}")
+    if rank is not None and (positive_int("rank", rank) > N):
+        raise ValueError(f"rank must be at most N = {N}, got {rank!r}")
+    gen = torch.Generator().manual_seed(int(seed))
+    K = N if rank is None else rank
+    # Linear(1, N): kaiming_uniform(a = sqrt 5) gives bound 1/sqrt(fan_in) for weight and bias
+    w_in, b = _uniform((N, 1), 1.0, gen), _uniform((N,), 1.0, gen)
+    p = {}
+    if rank is None:
+        p["W"] = torch.randn((N, N), generator=gen)
+    else:
+        S_l, S_r = torch.randn((N, rank), generator=gen), torch.randn((rank, N), generator=gen)
+        p["S_l"] = S_l.normal_(0.0, 1 / math.sqrt(N), generator=gen)
+        p["S_r"] = S_r.normal_(0.0, 1.0, generator=gen)
+    w_out, b_out = _uniform((1, K), 1 / math.sqrt(K), gen), _uniform((1,), 1 / math.sqrt(K), gen)
+    w_in = _uniform((N, 1), math.sqrt(6 / (1 + N)), gen)         # Xavier: fan_in 1, fan_out N
+    if rank is None:
+        p["W"] = _uniform((N, N), math.sqrt(6 / (2 * N)), gen)
+    w_out = _uniform((1, K), math.sqrt(6 / (K + 1)), gen)
+    if bias_std is not None:
+        b = b.normal_(0.0, float(bias_std), generator=gen)
+    return {"w_in": w_in[:, 0], "b": b, **p, "w_out": w_out[0], "b_out": b_out[0]}, gen
+
+
+def recurrent(p):
+    """``W`` (row-vector convention ``r W``) of stacked parameters: ``(..., N, N)``."""
+    return p["W"] if "W" in p else p["S_l"] @ p["S_r"]
+
+
+def _readout(p, r, act):
+    z = (r @ p["S_l"] if "S_l" in p else r) @ p["w_out"][..., :, None]
+    z = z[..., 0] + p["b_out"][..., None]
+    return torch.tanh(z) if act == "tanh" else torch.sigmoid(z)
+
+
+def _draws(gens, B, N, steps, spread, noise):
+    """Each network's initial rates ``(S, B, N)`` and noise ``(steps, S, B, N)``, drawn as the
+    authors' forward pass draws them. Noise of scale 0 is drawn (it advances the stream)
+    and returned as ``None``; both are ``None``, and nothing is drawn, where both scales
+    are 0 (then the draws cannot change anything)."""
+    if spread == 0 and noise == 0:
+        return None, None
+    r0, eta = [], []
+    for g in gens:
+        r0.append(torch.tanh(torch.randn((B, N), generator=g) * spread))
+        draws = [torch.randn((B, N), generator=g) for _ in range(steps)]
+        if noise != 0:
+            eta.append(torch.stack(draws) * noise)
+    return torch.stack(r0), (torch.stack(eta, dim=1) if eta else None)
+
+
+def forward(p, u, act, alpha, r0=None, noise=None):
+    """Run stacked networks (parameters ``(S, ...)``) on inputs ``u`` ``(B, steps, 1)``.
+
+    Returns outputs ``(S, B, steps)`` (read before each update) and rates
+    ``(S, B, steps + 1, N)`` (``r_0 .. r_steps``). ``r0`` ``(S, B, N)`` and ``noise``
+    ``(steps, S, B, N)`` default to zeros.
+    """
+    S, N = p["b"].shape
+    B, steps = u.shape[:2]
+    low = "S_l" in p and 2 * p["S_l"].shape[-1] < N     # r S_l S_r is cheaper than r W
+    W = None if low else recurrent(p)
+    r = torch.zeros((S, B, N)) if r0 is None else r0
+    rates, out = [r], []
+    w_in, b = p["w_in"][:, None, :], p["b"][:, None, :]
+    for t in range(steps):
+        out.append(_readout(p, r, act))
+        x = u[:, t, :] * w_in + b + ((r @ p["S_l"]) @ p["S_r"] if low else r @ W)
+        if noise is not None:
+            x = x + noise[t]
+        r = (1 - alpha) * r + alpha * torch.tanh(x)
+        rates.append(r)
+    return torch.stack(out, dim=-1), torch.stack(rates, dim=2)
+
+
+def accuracy(out, y, task):
+    """The authors' accuracy: outputs binarised (DCDT: >= 0.33 -> 1, <= -0.33 -> -1, else 0;
+    DMTS: >= 0.5 -> 1, else 0), then the fraction of (trial, step) entries equal to the
+    target. ``out`` ``(S, B, steps)``, ``y`` ``(B, steps)``; returns ``(S,)``."""
+    if isinstance(task, DCDTTask):
+        hard = (out >= 0.33).float() - (out <= -0.33).float()
+    else:
+        hard = (out >= 0.5).float()
+    return (hard == y).float().mean(dim=(-2, -1))
+
+
+def _grad_norm(grads):
+    """The authors' gradient norm: ``|dL/dS_l| + |dL/dS_r|`` (rank R, Fig. 4) or ``|dL/dW|``
+    (full rank, Fig. 5), Frobenius norms per network."""
+    if "W" in grads:
+        return grads["W"].flatten(1).norm(dim=1)
+    return grads["S_l"].flatten(1).norm(dim=1) + grads["S_r"].flatten(1).norm(dim=1)
+
+
+@dataclass
+class MemoryRun:
+    """Networks trained on a working-memory task. Curves are ``(epochs, L, S)`` over learning
+    rates ``lrs`` and ``seeds``: ``loss``, ``grad_norm`` and ``accuracy`` of the forward pass
+    before each update. Parameters are dicts of arrays ``(L, S, ...)``; ``snapshots[e]`` holds
+    them after epoch ``e``'s update (the authors' ``model_epoch{e}``)."""
+
+    task: object
+    rank: object
+    lrs: np.ndarray
+    seeds: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    accuracy: np.ndarray
+    initial: dict
+    final: dict
+    snapshots: dict = field(default_factory=dict)
+
+
+def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=0.5, trials=1,
+          noise=0.0, spread=0.0, bias_std=None, extra_forward_every=None, snapshots=(),
+          progress=None, resume=None, save=None, save_every=300.0, **timing):
+    """Train one network per (learning rate, seed) on ``task`` (``"dcdt"``, ``"dmts"`` or a
+    task object with its timing), all at once. Returns a :class:`MemoryRun`.
+
+    rank: ``None`` for a full ``W``, an integer R for ``W = S_l S_r``.
+    optimizer: ``"sgd"`` or ``"adam"``. trials: trials per trial type. noise, spread: the
+    scales of the noise at every step and of the initial rates. bias_std: ``W_in``'s bias
+    re-drawn ``N(0, bias_std^2)`` (Fig. 4) or kept (``None``, Fig. 5).
+    extra_forward_every: replay the authors' plotting forward pass after every such update.
+    snapshots: epochs after whose update the parameters are kept. timing: the task's
+    ``cue``, ``delay``, ``cue2``, ``response`` (steps) and ``readout`` (``"tanh"`` or
+    ``"sigmoid"``), replacing the defaults of the named task or the fields of a task object.
+    resume: a dict saved by an earlier call through ``save`` (same arguments), to continue an
+    interrupted run; ``save(state)`` is called every ``save_every`` seconds and at the end.
+    A resumed run equals an uninterrupted one bit for bit.
+    """
+    task = _task(task, **timing)
+    seeds = np.atleast_1d(np.asarray(seeds))
+    lrs = positive("lrs", lrs).reshape(-1)
+    if seeds.ndim != 1 or seeds.size == 0 or not np.issubdtype(seeds.dtype, np.integer):
+        raise ValueError(f"seeds must be a non-empty sequence of integers, got {seeds!r}")
+    epochs = positive_int("epochs", epochs)
+    if optimizer not in ("sgd", "adam"):
+        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
+    alpha = float(positive("alpha", alpha))
+    if alpha > 1:
+        raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
+    for name, value in (("noise", noise), ("spread", spread)):
+        if not (np.isfinite(value) and value >= 0):
+            raise ValueError(f"{name} must be non-negative, got {value!r}")
+    if extra_forward_every is not None:
+        extra_forward_every = positive_int("extra_forward_every", extra_forward_every)
+    snapshots = sorted(set(int(e) for e in snapshots))
+    if any(not 0 <= e < epochs for e in snapshots):
+        raise ValueError(f"snapshots must be epochs in [0, {epochs}), got {snapshots!r}")
+    L, S = lrs.size, seeds.size
+    nets = [(lr, int(seed)) for lr in lrs for seed in seeds]
+    gens, params = [], []
+    for _, seed in nets:
+        net, gen = _init(seed, rank, N, bias_std)
+        params.append(net)
+        gens.append(gen)
+    p = {k: torch.stack([q[k] for q in params]) for k in params[0]}
+    initial = {k: v.numpy().reshape(L, S, *v.shape[1:]).copy() for k, v in p.items()}
+    lr = torch.tensor([lr for lr, _ in nets], dtype=torch.float32)
+    u, y = trial_batch(task, trials)
+    y2 = y[..., 0]
+    B, steps = u.shape[:2]
+    state = {"step": 0, "m": [torch.zeros_like(v) for v in p.values()],
+             "v": [torch.zeros_like(v) for v in p.values()]}
+    hist = {k: np.full((epochs, L * S), np.nan, np.float32) for k in ("loss", "grad_norm", "accuracy")}
+    snaps = {}
+    start = 0
+    if resume is not None:
+        start = int(resume["epoch"])
+        p = {k: torch.from_numpy(np.array(resume[f"p_{k}"])) for k in p}
+        state = {"step": int(resume["step"]),
+                 "m": [torch.from_numpy(np.array(resume[f"m_{k}"])) for k in p],
+                 "v": [torch.from_numpy(np.array(resume[f"v_{k}"])) for k in p]}
+        hist = {k: np.array(resume[f"h_{k}"]) for k in hist}
+        for g, st in zip(gens, resume["generators"]):
+            g.set_state(torch.from_numpy(np.array(st)))
+        for e in resume["snapshot_epochs"]:
+            snaps[int(e)] = {k: np.array(resume[f"s{int(e)}_{k}"]) for k in p}
+    for v in p.values():
+        v.requires_grad_()
+
+    def numpy(q):
+        return {k: v.detach().numpy().reshape(L, S, *v.shape[1:]).copy() for k, v in q.items()}
+
+    def checkpoint(epoch):
+        return {"epoch": np.array(epoch), "step": np.array(state["step"]),
+                **{f"p_{k}": v.detach().numpy().copy() for k, v in p.items()},
+                **{f"m_{k}": m.numpy().copy() for k, m in zip(p, state["m"])},
+                **{f"v_{k}": m.numpy().copy() for k, m in zip(p, state["v"])},
+                **{f"h_{k}": h.copy() for k, h in hist.items()},
+                "generators": np.stack([g.get_state().numpy() for g in gens]),
+                "snapshot_epochs": np.array(sorted(snaps), dtype=int),
+                **{f"s{e}_{k}": a for e, q in snaps.items() for k, a in q.items()}}
+
+    last_save = time.perf_counter()
+    with progress_bar(progress, epochs, "epoch") as bar:
+        bar.update(start)
+        for epoch in range(start, epochs):
+            r0, eta = _draws(gens, B, N, steps, spread, noise)
+            out, _ = forward(p, u, task.readout, alpha, r0, eta)
+            per_net = ((out - y2) ** 2).mean(dim=(1, 2))
+            grads = torch.autograd.grad(per_net.sum(), list(p.values()))
+            g = dict(zip(p, grads))
+            hist["loss"][epoch] = per_net.detach().numpy()
+            hist["grad_norm"][epoch] = _grad_norm(g).numpy()
+            hist["accuracy"][epoch] = accuracy(out.detach(), y2, task).numpy()
+            with torch.no_grad():
+                if optimizer == "sgd":
+                    for k, v in p.items():
+                        v.add_(-lr.view(-1, *[1] * (v.dim() - 1)) * g[k])
+                else:
+                    _adam(list(p.values()), grads, state, lr)
+            if extra_forward_every is not None and epoch % extra_forward_every == 0:
+                _draws(gens, B, N, steps, spread, noise)
+            if epoch in snapshots:
+                snaps[epoch] = numpy(p)
+            bar.update()
+            if save is not None and time.perf_counter() - last_save > save_every:
+                save(checkpoint(epoch + 1))
+                last_save = time.perf_counter()
+    if save is not None:
+        save(checkpoint(epochs))
+    loss_h, grad_h, acc_h = hist["loss"], hist["grad_norm"], hist["accuracy"]
+    shape = (epochs, L, S)
+    return MemoryRun(task=task, rank=rank, lrs=lrs, seeds=seeds, loss=loss_h.reshape(shape),
+                     grad_norm=grad_h.reshape(shape), accuracy=acc_h.reshape(shape),
+                     initial=initial, final=numpy(p), snapshots=snaps)
+
+
+def _adam(params, grads, state, lr):
+    """torch.optim.Adam (default betas, epsilon) on stacked parameters, one learning rate per
+    network (``lr`` ``(S,)``)."""
+    b1, b2, eps = ADAM
+    state["step"] += 1
+    step = state["step"]
+    c1, c2 = 1 - b1 ** step, math.sqrt(1 - b2 ** step)
+    for p, g, m, v in zip(params, grads, state["m"], state["v"]):
+        m.lerp_(g, 1 - b1)
+        v.mul_(b2).addcmul_(g, g, value=1 - b2)
+        scale = (-lr / c1).view(-1, *[1] * (p.dim() - 1))
+        p.add_(scale * m / ((v.sqrt() / c2) + eps))
+
+
+def latent_circuit(p, rank=2):
+    """The rank-R latent circuit of a network (parameters of one network, arrays): with the
+    column-vector ``W_col = W^T = U S V^T``, ``m = U_R S_R`` and ``n = V_R`` (the authors'
+    ``M`` and ``N^T``), so that ``kappa = n^T r`` obeys ``kappa' = -kappa + n^T tanh(m kappa + b)``
+    without input or noise (exact when ``W`` has rank R). Returns ``m, n, b`` in float64."""
+    W = np.asarray(p["S_l"] @ p["S_r"] if "S_l" in p else p["W"], dtype=float)
+    if positive_int("rank", rank) > W.shape[0]:
+        raise ValueError(f"rank must be at most N = {W.shape[0]}, got {rank!r}")
+    U, s, Vt = np.linalg.svd(W.T)
+    return U[:, :rank] * s[:rank], Vt[:rank].T, np.asarray(p["b"], dtype=float)
+
+
+def simulate(p, task, per_type=1, spread=0.0, seed=0, alpha=0.5):
+    """One network (parameters as arrays, e.g. ``run.final`` indexed ``[l, s]``, or a cached
+    result's) on ``task``'s trials without noise: outputs ``(B, steps)`` and rates
+    ``(B, steps + 1, N)`` as float64 arrays. ``spread``: initial rates
+    ``tanh(spread N(0, 1))`` from a NumPy generator seeded with ``seed`` (0: all zero)."""
+    task = _task(task)
+    q = {k: torch.from_numpy(np.array(v, dtype=np.float32))[None] for k, v in p.items()}
+    u, _ = trial_batch(task, per_type)
+    N = q["b"].shape[-1]
+    r0 = None
+    if spread:
+        z = np.random.default_rng(seed).standard_normal((u.shape[0], N))
+        r0 = torch.from_numpy(np.tanh(spread * z).astype(np.float32))[None]
+    with torch.no_grad():
+        out, rates = forward(q, u, task.readout, alpha, r0)
+    return out[0].double().numpy(), rates[0].double().numpy()
+
+
+@dataclass
+class FlowMap:
+    """The latent flow of a rank-2 network on a grid (later version, Fig. 4): ``speed`` and
+    ``uv`` indexed ``[i1, i2]`` for ``kappa = (grid[i1], grid[i2])``, the readout's argument
+    ``decision`` on the grid with its ``levels`` (where the binarised output changes), trial
+    trajectories ``paths`` (trial type -> ``(steps + 1, 2)``), and the ``portrait``."""
+
+    grid: np.ndarray
+    speed: np.ndarray
+    uv: np.ndarray
+    decision: np.ndarray
+    levels: tuple
+    paths: dict
+    portrait: object
+    m: np.ndarray
+    n: np.ndarray
+    b: np.ndarray
+
+
+TRIAL_TYPES = {"dcdt": ("+", "\u2212"), "dmts": ("++", "\u2212\u2212", "\u2212+", "+\u2212")}
+"""Labels of the trial types, in :func:`trial_batch`'s order."""
+
+
+def flow_map(p, task, box, points=201):
+    """:class:`FlowMap` of one rank-2 network ``p`` (arrays) on ``[-box, box]^2``.
+
+    Flow and portrait are :mod:`ghostbook.latent`'s for ``m, n, b`` of :func:`latent_circuit`
+    (no input, no noise). Trajectories: one noise-free trial of each type from rates 0,
+    projected ``kappa = n^T r``. Decision: the readout's argument ``(n kappa) S_l w_out +
+    b_out`` for rates in the latent plane; the output's binarised value changes where it
+    crosses ``levels`` (DCDT: ``tanh = +-0.33``; DMTS: ``sigmoid = 0.5``).
+    """
+    from . import latent
+
+    task = _task(task)
+    box = float(positive("box", box))
+    m, n, b = latent_circuit(p)
+    grid = np.linspace(-box, box, positive_int("points", points))
+    mesh = np.stack(np.meshgrid(grid, grid, indexing="ij"), axis=-1)
+    uv = latent.flow(mesh, m, n, b)
+    readout = np.asarray(p["S_l"], dtype=float) @ np.asarray(p["w_out"], dtype=float)
+    decision = mesh @ (n.T @ readout) + float(p["b_out"])
+    t = np.arctanh(0.33)
+    levels = (-t, t) if isinstance(task, DCDTTask) else (0.0,)
+    _, rates = simulate(p, task)
+    paths = dict(zip(TRIAL_TYPES[task.name], rates @ n))
+    portrait = latent.classify(m, n, b, kappa_range=(-box, box))
+    return FlowMap(grid=grid, speed=np.linalg.norm(uv, axis=-1), uv=uv, decision=decision,
+                   levels=levels, paths=paths, portrait=portrait, m=m, n=n, b=b)
