@@ -389,9 +389,11 @@ def _classify_r(m, n, b, kappa_range, points):
         k, f = _refine(k0, m, n, b)
         if new(k):
             add(k, f)
-    # Two fixed points closer than the grid spacing share one minimum of the speed; near the
-    # saddle-node that joins them, the partner of a fixed point with slow eigenvalue lam lies
-    # at -lam / a along the slow direction v (a from the canonical form): start there too.
+    # Two fixed points close together (or along one slow valley) can share one minimum of the
+    # speed on the grid; near the saddle-node that joins them, the partner of a fixed point
+    # with slow eigenvalue lam lies at -lam / a along the slow direction v (a from the
+    # canonical form): start there too. What the refinement finds there is kept only if it is
+    # a zero or a true local minimum of the speed, so a poor guess costs nothing.
     for p in list(fixed):
         J = jacobian(p.kappa, m, n, b)
         lam, right = np.linalg.eig(J)
@@ -403,7 +405,7 @@ def _classify_r(m, n, b, kappa_range, points):
         w = left[:, np.argmin(np.abs(lam_t - lam[i]))].real
         w = w / (w @ v)
         a = 0.5 * w @ np.einsum("ijk,j,k->i", _hessians(p.kappa, m, n, b), v, v)
-        if a != 0 and abs(lam[i].real / a) < 4 * (axis[1] - axis[0]) * np.sqrt(R):
+        if a != 0:
             k, f = _refine(p.kappa - lam[i].real / a * v, m, n, b)
             if new(k):
                 add(k, f)
