@@ -30,10 +30,8 @@ import numpy as np
 import torch
 
 from .checks import positive, positive_int, progress_bar
+from .nonlinear import adam_step
 from .settings import DCDTTask, DMTSTask, MEMORY_TASKS
-
-ADAM = (0.9, 0.999, 1e-8)
-"""torch.optim.Adam's default betas and epsilon."""
 
 
 def _task(task, **timing):
@@ -319,7 +317,7 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
                     for k, v in p.items():
                         v.add_(-lr.view(-1, *[1] * (v.dim() - 1)) * g[k])
                 else:
-                    _adam(list(p.values()), grads, state, lr)
+                    adam_step(list(p.values()), grads, state, lr)
             if extra_forward_every is not None and epoch % extra_forward_every == 0:
                 _draws(gens, B, N, steps, spread, noise)
             if epoch in snapshots:
@@ -335,20 +333,6 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
     return MemoryRun(task=task, rank=rank, lrs=lrs, seeds=seeds, loss=loss_h.reshape(shape),
                      grad_norm=grad_h.reshape(shape), accuracy=acc_h.reshape(shape),
                      initial=initial, final=numpy(p), snapshots=snaps)
-
-
-def _adam(params, grads, state, lr):
-    """torch.optim.Adam (default betas, epsilon) on stacked parameters, one learning rate per
-    network (``lr`` ``(S,)``)."""
-    b1, b2, eps = ADAM
-    state["step"] += 1
-    step = state["step"]
-    c1, c2 = 1 - b1 ** step, math.sqrt(1 - b2 ** step)
-    for p, g, m, v in zip(params, grads, state["m"], state["v"]):
-        m.lerp_(g, 1 - b1)
-        v.mul_(b2).addcmul_(g, g, value=1 - b2)
-        scale = (-lr / c1).view(-1, *[1] * (p.dim() - 1))
-        p.add_(scale * m / ((v.sqrt() / c2) + eps))
 
 
 def latent_circuit(p, rank=2):

@@ -243,7 +243,8 @@ def gradients(W_in, W, W_out, u, z_hat, mask, dt):
 def adam_step(params, grads, state, lr):
     """One Adam step with PyTorch's default betas and epsilon, as ``torch.optim.Adam``
     computes it, on each tensor of ``params`` in place; ``state`` holds the moments and the
-    step count."""
+    step count. ``lr``: one number, or a tensor ``(S,)`` of one learning rate per network
+    for parameters stacked over ``S`` networks."""
     b1, b2, eps = ADAM
     state["step"] += 1
     step = state["step"]
@@ -251,7 +252,10 @@ def adam_step(params, grads, state, lr):
     for p, g, m, v in zip(params, grads, state["m"], state["v"]):
         m.lerp_(g, 1 - b1)
         v.mul_(b2).addcmul_(g, g, value=1 - b2)
-        p.addcdiv_(m, (v.sqrt() / c2).add_(eps), value=-lr / c1)
+        if torch.is_tensor(lr):
+            p.add_((-lr / c1).view(-1, *[1] * (p.dim() - 1)) * m / ((v.sqrt() / c2) + eps))
+        else:
+            p.addcdiv_(m, (v.sqrt() / c2).add_(eps), value=-lr / c1)
 
 
 def _batches(task, nets, batch, epoch):
