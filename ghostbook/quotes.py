@@ -65,6 +65,13 @@ QUOTES = (
     # later version
     Quote("identify a critical learning rate that scales as an inverse power law with the "
           "timescale of the learned computation", "later version, abstract"),
+    Quote("the networks develop transient slow regions in state space that extend the "
+          "effective timescales of computation", "later version, abstract"),
+    Quote("we derive a one-dimensional canonical form that analytically captures learning as "
+          "a process controlled by a single scale parameter", "later version, abstract"),
+    Quote("we study a form of abrupt learning emerging from ghost points",
+          "later version, abstract"),
+    Quote("validated across low-rank and full-rank networks", "later version, contribution"),
     # Schuessler et al. 2020
     Quote("Input starts at t = 1, loss is evaluated at T = 100", "Schuessler, Fig. 3 caption"),
     Quote("The loss after truncation indeed drops to zero at rank 2", "Schuessler, Sec. 3"),
