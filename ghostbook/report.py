@@ -581,9 +581,10 @@ def memory_claims():
         "the canonical form s' = r + a s² gives the time spent near a ghost",
         _status(ok), "\"a one-dimensional canonical form that analytically captures\" the "
         "dynamics near ghost points",
-        f"rank-one network over training: median |error| {np.median(err):.1%} over "
-        f"{err.size} passages, {np.mean(err < PASSAGE_WITHIN):.0%} within "
-        f"{PASSAGE_WITHIN:.0%}{rank2}", fig3_scale,
+        (f"rank-one network over training: median |error| {np.median(err):.1%} over "
+         f"{err.size} passages, {np.mean(err < PASSAGE_WITHIN):.0%} within "
+         f"{PASSAGE_WITHIN:.0%}" if err.size else "rank-one network: no passage at this "
+         "scale") + rank2, fig3_scale,
         "working_memory.html#does-the-canonical-form-predict-the-passage",
         "" if ok else "the canonical form misses the passage times",
         criterion=f"rank-one network: median |relative error| of T_pass/2 in a one-width "
