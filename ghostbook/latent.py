@@ -435,15 +435,6 @@ class CanonicalForm:
         ar = self.a * self.r
         return 2 / np.sqrt(ar) * np.arctan(delta * np.sqrt(self.a / self.r))
 
-    def time_inside(self, path, delta, dt):
-        """Time a discrete trajectory ``path`` (``(T, R)``, or ``(T,)`` for R = 1, one point every
-        ``dt`` units of tau) spends in the window ``|s| < delta`` around the ghost, within
-        ``delta`` of the slow line: the count of such points times ``dt``."""
-        d = np.asarray(path, dtype=float).reshape(len(path), -1) - self.kappa
-        s = d @ self.left
-        off = np.linalg.norm(d - s[:, None] * self.direction, axis=1)
-        return float(np.count_nonzero((np.abs(s) < delta) & (off < delta)) * dt)
-
 
 def canonical_form(m, n=None, b=None, kappa_range=KAPPA_RANGE, points=None, ghost=None):
     """The canonical form of the slowest ghost of the latent circuit (or of ``ghost``, an
