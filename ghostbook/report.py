@@ -416,13 +416,22 @@ def nonlinear_claims():
         at_R = summary.relative[g0, :, ranks.index(R)].mean()
         full = summary.relative[g0, :, -1].mean()
         ok = bool(abs(at_R - full) <= TRUNCATION_WITHIN and full < s.functional_below)
+        rel = summary.relative[g0].mean(axis=0)
+        reached = [int(r) for r, v in zip(ranks[:-1], rel[:-1])
+                   if abs(v - full) <= TRUNCATION_WITHIN]
+        why = short or (
+            f"at the paper's scale the truncation comes within {TRUNCATION_WITHIN} of the full "
+            f"ΔW's loss only from rank {reached[0]} on "
+            f"({', '.join(f'{v:.2f} at {r}' for r, v in list(zip(ranks, rel))[R:reached[0] + 1])})"
+            if reached else f"no truncation below rank {ranks[-1]} comes within "
+                            f"{TRUNCATION_WITHIN} of the full ΔW's loss")
         said = ("The loss after truncation indeed drops to zero at rank 2" if R == 2 else
                 "the truncation loss drops to zero at rank 4 and 6, respectively")
         rows.append(Claim(
             f"{label}, g = 0: ΔW truncated to rank {R} does the task", _status(ok),
             f"\"{said}\"",
             f"loss / loss at R = 0: {at_R:.3f} at R = {R}, {full:.3f} with the full ΔW "
-            "(mean over samples)", scale, link.format(1), "" if ok else short,
+            "(mean over samples)", scale, link.format(1), "" if ok else why,
             criterion=f"within {TRUNCATION_WITHIN} of the full ΔW's, which is below "
                       f"{s.functional_below:.0%}"))
 
