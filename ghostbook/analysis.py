@@ -551,6 +551,11 @@ class MemorySummary:
     stable_end: int
     ghosts_end: int
     ghost_speed_end: float
+    stable_lost: object = None   # first snapshot without a stable fixed point (None: never)
+    before_lost: object = None   # the snapshot before it
+    ghosts_lost: int = 0         # ghosts at ``stable_lost``
+    lost_speedup: float = np.nan  # loss fall per epoch from ``before_lost`` to ``stable_lost``,
+    #                               over that of the equally long interval just before
 
 
 def snapshot_before(hist, epoch):
@@ -567,6 +572,15 @@ def memory_summary(run, s, hist):
     loss = np.asarray(run["loss"], dtype=float)
     has = np.flatnonzero(np.isfinite(hist.ghost_speed))
     rise = np.flatnonzero(hist.n_fixed > hist.n_fixed[0])
+    lost = np.flatnonzero((hist.n_stable == 0) & (np.arange(hist.epochs.size) > 0))
+    lost = int(lost[0]) if hist.n_stable[0] > 0 and lost.size else None
+    speedup = np.nan
+    if lost is not None:
+        e0, e1 = int(hist.epochs[lost - 1]), int(hist.epochs[lost])
+        w = e1 - e0
+        if e0 + 1 - w >= 0:      # loss[e + 1]: the loss after epoch e's update
+            inside = loss[e0 + 1] - loss[min(e1 + 1, loss.size - 1)]
+            speedup = float(inside / max(loss[e0 + 1 - w] - loss[e0 + 1], 1e-12 * loss[0]))
     return MemorySummary(
         loss0=float(loss[0]), loss_end=float(loss[-1]), acc0=float(run["accuracy"][0]),
         acc_end=float(run["accuracy"][-1]),
@@ -578,4 +592,7 @@ def memory_summary(run, s, hist):
         fixed0=int(hist.n_fixed[0]), stable0=int(hist.n_stable[0]),
         fixed_rise=int(hist.n_fixed[rise[0]]) if rise.size else None,
         fixed_end=int(hist.n_fixed[-1]), stable_end=int(hist.n_stable[-1]),
-        ghosts_end=int(hist.n_ghosts[-1]), ghost_speed_end=float(hist.ghost_speed[-1]))
+        ghosts_end=int(hist.n_ghosts[-1]), ghost_speed_end=float(hist.ghost_speed[-1]),
+        stable_lost=None if lost is None else int(hist.epochs[lost]),
+        before_lost=None if lost is None else int(hist.epochs[lost - 1]),
+        ghosts_lost=0 if lost is None else int(hist.n_ghosts[lost]), lost_speedup=speedup)

@@ -353,6 +353,29 @@ def _refine(k0, m, n, b):
     return k, f
 
 
+def _descend(k, m, n, b, iterations=60):
+    """Levenberg-Marquardt on ``q = |f|^2 / 2`` from every start ``k`` ``(S, R)`` at once.
+
+    Grid minima of the speed miss a fixed point in a narrow valley (a fast eigenvalue ten
+    times the slow one leaves every grid point off the valley floor faster than a slower
+    ghost further down the valley); descending from a lattice of starts does not."""
+    R = k.shape[-1]
+    f = flow(k, m, n, b)
+    q = 0.5 * np.einsum("si,si->s", f, f)
+    mu = np.full(len(k), 1e-3)
+    for _ in range(iterations):
+        J = jacobian(k, m, n, b)
+        g = np.einsum("sji,sj->si", J, f)
+        A = np.einsum("sji,sjk->sik", J, J) + mu[:, None, None] * np.eye(R)
+        trial = k - np.linalg.solve(A, g[..., None])[..., 0]
+        f_t = flow(trial, m, n, b)
+        q_t = 0.5 * np.einsum("si,si->s", f_t, f_t)
+        better = q_t < q
+        k[better], f[better], q[better] = trial[better], f_t[better], q_t[better]
+        mu = np.where(better, mu * 0.3, mu * 10.0).clip(1e-12, 1e12)
+    return k
+
+
 def _classify_r(m, n, b, kappa_range, points):
     R = m.shape[1]
     axis = _grid(kappa_range, points)
@@ -362,6 +385,15 @@ def _classify_r(m, n, b, kappa_range, points):
     is_min = speed == minimum_filter(speed, size=3, mode="nearest")
     inner = (slice(1, -1),) * R                                    # no minima on the box edge
     starts = mesh[inner][is_min[inner]]
+    # and where LM lands from a lattice of starts (every few grid points), one per cluster
+    step = max(1, (points - 1) // 24)
+    lattice = mesh[(slice(step // 2, None, step),) * R].reshape(-1, R).copy()
+    landed = _descend(lattice, m, n, b, iterations=40)
+    landed = landed[np.all((landed > lo) & (landed < hi), axis=-1)]
+    if landed.size:
+        spacing = axis[1] - axis[0]
+        _, first = np.unique(np.round(landed / (0.1 * spacing)), axis=0, return_index=True)
+        starts = np.concatenate([starts, landed[np.sort(first)]])
     scale = 1 + np.abs(b).max() + np.abs(n).sum(axis=0).max()
     fixed, ghosts, seen = [], [], []
 

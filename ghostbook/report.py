@@ -537,6 +537,10 @@ def lstm_claims():
 PASSAGE_WITHIN = 0.1       # later version, canonical form: median |relative error| below this
 
 
+LOST_SPEEDUP = 5
+"""DMTS: how much faster than before the loss must fall where the attractor is lost."""
+
+
 def memory_claims():
     """The later version's working-memory claims (abstract), with the authors' Fig. 4-5
     settings; only the abstract is public, so "paper" quotes its words."""
@@ -575,6 +579,19 @@ def memory_claims():
         "" if ok else "the drop is not tied to a ghost and a saddle-node",
         criterion="one fixed point at first; the drop falls between the last snapshot "
                   "without the ghost and the first with three fixed points"))
+    ok = bool(m.stable0 == 1 and m.stable_lost is not None and m.ghosts_lost >= 1
+              and m.lost_speedup > LOST_SPEEDUP)
+    rows.append(Claim(
+        "abrupt learning emerges from a ghost: DMTS's late step comes as its attractor is lost",
+        _status(ok), "\"abrupt learning emerging from ghost points\"",
+        (f"stable fixed point at snapshot {m.before_lost}, none at {m.stable_lost} "
+         f"({m.ghosts_lost} ghosts there); between them the loss falls "
+         f"{m.lost_speedup:.0f}x faster than over the equally long stretch before"
+         if m.stable_lost is not None else "the stable fixed point is never lost"),
+        m_scale, "working_memory.html#rank-two-2-d-ghosts",
+        "" if ok else "the step is not tied to losing the attractor",
+        criterion=f"one stable fixed point at first, lost between two snapshots with a ghost "
+                  f"at the second, the loss falling more than {LOST_SPEEDUP}x faster there"))
     fig3, fig3_scale, _ = experiments.load_or_compute("fig3", progress=False)
     P = analysis.rank_one_passages(fig3["m_a"], fig3["n_a"], fig3["b_a"],
                                    fig3["snapshot_epochs_a"])

@@ -151,3 +151,23 @@ def test_memory_summary_reads_the_drop_ghost_and_bifurcation():
     assert (v.first_ghost_epoch, v.first_ghost_speed, v.rise_epoch) == (110, 1e-3, 130)
     assert (v.fixed_end, v.stable_end, v.ghosts_end, v.ghost_speed_end) == (3, 2, 2, 0.1)
     assert v.loss0 == 1.0 and v.acc_end == 1.0
+    assert v.stable_lost is None and v.before_lost is None and np.isnan(v.lost_speedup)
+
+
+def test_memory_summary_reads_where_the_attractor_is_lost():
+    from ghostbook.settings import SCALES
+    s = SCALES["rank2_dmts"]["quick"]
+    # a slow plateau (0.002 over 100 epochs), then 0.05 between the snapshots at 300 and 400
+    loss = np.concatenate([np.linspace(0.3, 0.2, 200), np.linspace(0.2, 0.198, 101)[:-1],
+                           np.linspace(0.198, 0.148, 101)[:-1], np.full(100, 0.148)])
+    run = {"loss": loss, "accuracy": np.linspace(0.3, 0.9, 500)}
+    nan = np.nan
+    hist = analysis.PortraitHistory(epochs=np.array([0, 299, 399, 499]),
+                                    n_fixed=np.array([1, 1, 1, 1]),
+                                    n_stable=np.array([1, 1, 0, 0]),
+                                    n_ghosts=np.array([0, 1, 2, 2]),
+                                    ghost_speed=np.array([nan, 0.5, 0.07, 0.07]))
+    v = analysis.memory_summary(run, s, hist)
+    assert (v.before_lost, v.stable_lost, v.ghosts_lost) == (299, 399, 2)
+    # loss[e + 1] is the loss after epoch e's update: 0.05 in 100 epochs against 0.002
+    assert v.lost_speedup == pytest.approx(0.05 / 0.002, rel=0.02)

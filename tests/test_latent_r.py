@@ -214,3 +214,27 @@ def test_passage_through_a_hand_built_ghost(eps):
     assert np.isnan(latent.passage(m, n, b, c.kappa, dt=dt)[3])
     with pytest.raises(ValueError, match="dt"):
         latent.passage(m, n, b, c.kappa, dt=0)
+
+
+def test_a_fixed_point_in_a_narrow_valley_beside_a_ghost_is_found():
+    """The rank-2 DCDT network one snapshot after its plateau (epoch 93, committed paper
+    result): its stable fixed point sits 0.56 up a valley (eigenvalues -3.2 across, -0.34
+    along) from a ghost of speed 0.045, with the valley 0.025 off a grid column. Every grid
+    point near the fixed point is off the floor by enough to be faster than the ghost, so
+    minima of the speed on the grid miss it; descending from a lattice of starts finds it.
+    That it exists: the flow from anywhere settles there."""
+    from ghostbook import memory, results
+    from ghostbook.settings import SCALES
+    loaded = results.load("rank2_dcdt-paper", SCALES["rank2_dcdt"]["paper"])
+    assert loaded is not None, "the committed rank2_dcdt paper result is missing or stale"
+    run = loaded[0]
+    i = list(run["snapshot_epochs"]).index(93)
+    p = {k[len("snap_"):]: run[k][i] for k in run if k.startswith("snap_")}
+    m, n, b = memory.latent_circuit(p)
+    settled = np.asarray(latent.iterate(np.array([3.0, -3.0]), m, n, b, 0.05, 20_000))[-1]
+    portrait = latent.classify(m, n, b, (-7.5, 7.5))
+    (fp,) = portrait.fixed_points
+    (ghost,) = portrait.ghosts
+    assert fp.stable
+    np.testing.assert_allclose(fp.kappa, settled, atol=1e-8)
+    assert ghost.speed == pytest.approx(0.045, abs=1e-3)
