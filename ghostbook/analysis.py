@@ -596,3 +596,50 @@ def memory_summary(run, s, hist):
         stable_lost=None if lost is None else int(hist.epochs[lost]),
         before_lost=None if lost is None else int(hist.epochs[lost - 1]),
         ghosts_lost=0 if lost is None else int(hist.n_ghosts[lost]), lost_speedup=speedup)
+
+
+# --- Learning collapse (later version, Fig. 7) --------------------------------------------------
+
+COLLAPSE_FATES = ("learned", "vanishing", "oscillating", "never", "unsettled")
+"""What became of a training run (:func:`collapse_fates`), in the order of its codes."""
+
+
+def collapse_fates(loss, grad_norm, *, learned_below=0.1, window=0.1, vanish_below=1e-3,
+          oscillate_above=0.1):
+    """The fate of every run of histories ``loss`` and ``grad_norm`` of shape ``(E, ...)``
+    (one column per run), as codes into :data:`COLLAPSE_FATES` of shape ``(...)``:
+
+    * ``never``: the loss never fell below ``learned_below`` times its first value.
+    * ``learned``: it did, and over the last ``window`` of the epochs its mean is still below.
+    * A run that learned and lost it *collapsed*, and its last ``window`` says how:
+      ``vanishing`` if the median gradient norm there is below ``vanish_below`` times the
+      run's largest, the loss being flat (relative spread, std / mean, at most
+      ``oscillate_above``): stuck where the gradient is gone, as past the toy model's point of
+      no return; ``oscillating`` if the relative spread of the loss there is above
+      ``oscillate_above`` (or not finite): loss and gradient swing without settling, as the
+      toy model's ``r`` about ``r*`` above the critical learning rate; ``unsettled`` if
+      neither.
+    """
+    loss, grad = np.asarray(loss, dtype=float), np.asarray(grad_norm, dtype=float)
+    if loss.shape != grad.shape or loss.ndim < 1 or loss.shape[0] < 2:
+        raise ValueError(f"loss and grad_norm must have one shape (epochs >= 2, ...), got "
+                         f"{loss.shape} and {grad.shape}")
+    for name, value in (("learned_below", learned_below), ("window", window),
+                        ("vanish_below", vanish_below), ("oscillate_above", oscillate_above)):
+        if not (np.isfinite(value) and value > 0):
+            raise ValueError(f"{name} must be positive, got {value!r}")
+    if window > 1:
+        raise ValueError(f"window must be a fraction of the epochs in (0, 1], got {window!r}")
+    rel = loss / loss[0]
+    tail = slice(loss.shape[0] - max(1, int(round(window * loss.shape[0]))), None)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        learned = np.nanmin(rel, axis=0) < learned_below
+        stayed = np.nanmean(rel[tail], axis=0) < learned_below
+        spread = np.std(loss[tail], axis=0) / np.mean(loss[tail], axis=0)
+        vanished = np.nanmedian(grad[tail], axis=0) < vanish_below * np.nanmax(grad, axis=0)
+    spread = np.where(np.isfinite(spread), spread, np.inf)      # a NaN or inf loss: diverged
+    code = np.full(loss.shape[1:], COLLAPSE_FATES.index("unsettled"))
+    code = np.where(spread > oscillate_above, COLLAPSE_FATES.index("oscillating"), code)
+    code = np.where(vanished & (spread <= oscillate_above), COLLAPSE_FATES.index("vanishing"), code)
+    code = np.where(learned & stayed, COLLAPSE_FATES.index("learned"), code)
+    return np.where(learned, code, COLLAPSE_FATES.index("never"))

@@ -220,15 +220,25 @@ class MemoryRun:
 
 def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=0.5, trials=1,
           noise=0.0, spread=0.0, bias_std=None, extra_forward_every=None, snapshots=(),
-          progress=None, resume=None, save=None, save_every=300.0, **timing):
+          confidence=None, confidence_from=0, progress=None, resume=None, save=None,
+          save_every=300.0, **timing):
     """Train one network per (learning rate, seed) on ``task`` (``"dcdt"``, ``"dmts"`` or a
     task object with its timing), all at once. Returns a :class:`MemoryRun`.
+
+    ``task="activation"``: the 2024 delayed-activation trial with the 2024 network
+    (:mod:`ghostbook.rnn`: full rank ``W`` trained directly, or ``W = M N`` of ``rank``), by
+    SGD with the compiled trainer of :mod:`ghostbook.train` (later version, Fig. 6A); the
+    working-memory settings below do not apply to it and are refused.
 
     rank: ``None`` for a full ``W``, an integer R for ``W = S_l S_r``.
     optimizer: ``"sgd"`` or ``"adam"``. trials: trials per trial type. noise, spread: the
     scales of the noise at every step and of the initial rates. bias_std: ``W_in``'s bias
     re-drawn ``N(0, bias_std^2)`` (Fig. 4) or kept (``None``, Fig. 5).
     extra_forward_every: replay the authors' plotting forward pass after every such update.
+    confidence: the later version's Fig. 8C intervention: from epoch ``confidence_from`` on,
+    before every forward pass, ``w_out`` and ``b_out`` are divided by ``||w_out||_1 / c`` so
+    that ``||w_out||_1 = c`` (the optimiser's state is left as it is). A scalar, or one
+    value per entry of ``lrs``; ``inf`` (or ``None``) leaves that network alone (control).
     snapshots: epochs after whose update the parameters are kept. timing: the task's
     ``cue``, ``delay``, ``cue2``, ``response`` (steps) and ``readout`` (``"tanh"`` or
     ``"sigmoid"``), replacing the defaults of the named task or the fields of a task object.
@@ -236,6 +246,18 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
     interrupted run; ``save(state)`` is called every ``save_every`` seconds and at the end.
     A resumed run equals an uninterrupted one bit for bit.
     """
+    if isinstance(task, str) and task == "activation":
+        given = {k: v for k, v in dict(N=N, alpha=alpha, trials=trials, noise=noise,
+                                        spread=spread, bias_std=bias_std,
+                                        extra_forward_every=extra_forward_every).items()
+                 if v != _ACTIVATION_DEFAULTS[k]}
+        given.update(timing)
+        given.update({k: v for k, v in dict(resume=resume, save=save).items() if v is not None})
+        if given:
+            raise ValueError("task 'activation' is the 2024 delayed-activation trial of "
+                             "ghostbook.rnn (N = 100, one trial, no input, no noise): unknown "
+                             f"settings {sorted(given)}")
+        return _train_activation(seeds, lrs, epochs, rank, optimizer, snapshots, progress)
     task = _task(task, **timing)
     seeds = np.atleast_1d(np.asarray(seeds))
     lrs = positive("lrs", lrs).reshape(-1)
@@ -256,6 +278,17 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
     if any(not 0 <= e < epochs for e in snapshots):
         raise ValueError(f"snapshots must be epochs in [0, {epochs}), got {snapshots!r}")
     L, S = lrs.size, seeds.size
+    conf = None
+    if confidence is not None:
+        conf = np.broadcast_to(np.asarray(confidence, dtype=float), (L,)).copy() \
+            if np.ndim(confidence) == 0 or np.size(confidence) == L else None
+        if conf is None or np.any(np.isnan(conf)) or np.any(conf <= 0):
+            raise ValueError(f"confidence must be positive (inf: no rescaling), one value or "
+                             f"one per learning rate ({L}), got {confidence!r}")
+        if isinstance(confidence_from, bool) or not isinstance(confidence_from, (int, np.integer)) \
+                or confidence_from < 0:
+            raise ValueError(f"confidence_from must be a non-negative epoch, got {confidence_from!r}")
+        conf = torch.tensor(np.repeat(conf, S), dtype=torch.float32)
     nets = [(lr, int(seed)) for lr in lrs for seed in seeds]
     gens, params = [], []
     for _, seed in nets:
@@ -304,6 +337,8 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
     with progress_bar(progress, epochs, "epoch") as bar:
         bar.update(start)
         for epoch in range(start, epochs):
+            if conf is not None and epoch >= confidence_from:
+                _rescale_readout(p, conf)
             r0, eta = _draws(gens, B, N, steps, spread, noise)
             out, _ = forward(p, u, task.readout, alpha, r0, eta)
             per_net = ((out - y2) ** 2).mean(dim=(1, 2))
@@ -333,6 +368,56 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
     return MemoryRun(task=task, rank=rank, lrs=lrs, seeds=seeds, loss=loss_h.reshape(shape),
                      grad_norm=grad_h.reshape(shape), accuracy=acc_h.reshape(shape),
                      initial=initial, final=numpy(p), snapshots=snaps)
+
+
+def _rescale_readout(p, conf):
+    """``w_out``, ``b_out`` divided by ``||w_out||_1 / c`` in place (``c = inf``: untouched)."""
+    with torch.no_grad():
+        w, b = p["w_out"], p["b_out"]
+        norm = w.abs().reshape(w.shape[0], -1).sum(dim=1) / conf
+        norm = torch.where(torch.isinf(conf), torch.ones_like(norm), norm)
+        w.div_(norm.view(-1, *[1] * (w.dim() - 1)))
+        b.div_(norm.view(-1, *[1] * (b.dim() - 1)))
+
+
+_ACTIVATION_DEFAULTS = dict(N=100, alpha=0.5, trials=1, noise=0.0, spread=0.0, bias_std=None,
+                            extra_forward_every=None)
+
+
+def _train_activation(seeds, lrs, epochs, rank, optimizer, snapshots, progress):
+    """The 2024 delayed-activation task (later version, Fig. 6A: Fig. S1's protocol with ``W``
+    trained directly): :func:`ghostbook.train.train_rank_k`'s compiled SGD for every
+    (learning rate, seed) network at once, as a :class:`MemoryRun`."""
+    from . import rnn
+    from .train import train_rank_k
+
+    seeds = np.atleast_1d(np.asarray(seeds))
+    if seeds.ndim != 1 or seeds.size == 0 or not np.issubdtype(seeds.dtype, np.integer):
+        raise ValueError(f"seeds must be a non-empty sequence of integers, got {seeds!r}")
+    lrs = positive("lrs", lrs).reshape(-1)
+    epochs = positive_int("epochs", epochs)
+    if optimizer != "sgd":
+        raise ValueError(f"optimizer must be 'sgd' for task 'activation' (the 2024 protocol), "
+                         f"got {optimizer!r}")
+    snapshots = sorted(set(int(e) for e in snapshots))
+    if any(not 0 <= e < epochs for e in snapshots):
+        raise ValueError(f"snapshots must be epochs in [0, {epochs}), got {snapshots!r}")
+    L, S = lrs.size, seeds.size
+    nets_seeds = [int(s) for _ in lrs for s in seeds]
+    lr = np.repeat(lrs, S).astype(np.float32)
+    res = train_rank_k(nets_seeds, "full" if rank is None else rank, lr, epochs,
+                       snapshot_epochs=[0] + [e + 1 for e in snapshots], progress=progress)
+
+    def arrays(q):
+        return {k: np.asarray(v).reshape(L, S, *np.asarray(v).shape[1:]).copy()
+                for k, v in q.arrays().items()}
+
+    shape = (epochs, L, S)
+    return MemoryRun(task="activation", rank=rank, lrs=lrs, seeds=seeds,
+                     loss=res.loss.reshape(shape), grad_norm=res.grad_norm.reshape(shape),
+                     accuracy=res.accuracy.reshape(shape), initial=arrays(res.at(0)),
+                     final=arrays(res.params),
+                     snapshots={e: arrays(res.at(e + 1)) for e in snapshots})
 
 
 def latent_circuit(p, rank=2):

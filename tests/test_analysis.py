@@ -171,3 +171,49 @@ def test_memory_summary_reads_where_the_attractor_is_lost():
     assert (v.before_lost, v.stable_lost, v.ghosts_lost) == (299, 399, 2)
     # loss[e + 1] is the loss after epoch e's update: 0.05 in 100 epochs against 0.002
     assert v.lost_speedup == pytest.approx(0.05 / 0.002, rel=0.02)
+
+
+def _histories():
+    """One synthetic run of each fate, 1000 epochs: (loss, grad_norm) columns."""
+    e = np.arange(1000.0)
+    drop = 1 / (1 + np.exp((e - 300) / 10))                 # an abrupt drop at epoch 300
+    learned = (0.01 + 0.99 * drop, 0.5 * np.exp(-((e - 300) / 30) ** 2) + 1e-3)
+    # learned, then at 600 the units saturate: the loss jumps back up and the gradient dies
+    back = 1 / (1 + np.exp(-(e - 600) / 5))
+    vanishing = (0.01 + 0.99 * drop + 0.8 * back, np.where(e < 600, 0.3, 1e-7))
+    # learned, then swings: loss between 0.02 and 0.9 every few epochs, large gradients
+    swing = np.where(e < 500, 0.01 + 0.99 * drop, 0.46 + 0.44 * np.sin(e * 2.1))
+    oscillating = (swing, np.where(e < 500, 0.2, 1.0 + 0.9 * np.cos(e * 2.1)))
+    never = (1.0 - 0.2 * e / 1000, np.full(1000, 1e-2))
+    # learned, then drifts back up slowly with a living gradient: neither kind
+    unsettled = (np.where(e < 500, 0.01 + 0.99 * drop, 0.01 + 0.5 * (e - 500) / 500),
+                 np.full(1000, 0.1))
+    runs = [learned, vanishing, oscillating, never, unsettled]
+    return (np.stack([r[0] for r in runs], axis=1), np.stack([r[1] for r in runs], axis=1))
+
+
+def test_fates_tell_each_synthetic_history_apart():
+    loss, grad = _histories()
+    codes = analysis.collapse_fates(loss, grad)
+    assert [analysis.COLLAPSE_FATES[c] for c in codes] == list(analysis.COLLAPSE_FATES)
+    # runs are columns of any trailing shape
+    codes2 = analysis.collapse_fates(loss.reshape(1000, 5, 1), grad.reshape(1000, 5, 1))
+    assert codes2.shape == (5, 1) and codes2[:, 0].tolist() == codes.tolist()
+
+
+def test_fates_thresholds_move_the_boundaries_and_bad_input_is_refused():
+    loss, grad = _histories()
+    # a stricter bar for "learned" (the learned run ends at 1% of its start): never
+    assert analysis.COLLAPSE_FATES[analysis.collapse_fates(loss, grad, learned_below=0.005)[0]] == "never"
+    # if swings of 100% count as flat, the oscillating run is unsettled (its gradient lives)
+    assert analysis.COLLAPSE_FATES[analysis.collapse_fates(loss, grad, oscillate_above=2.0)[2]] == "unsettled"
+    nan_loss = loss.copy()
+    nan_loss[-50:, 1] = np.nan                               # NaN at the end swings
+    assert analysis.COLLAPSE_FATES[analysis.collapse_fates(nan_loss, grad)[1]] == "oscillating"
+    for kwargs, name in [(dict(window=0.0), "window"), (dict(window=1.5), "window"),
+                         (dict(vanish_below=-1.0), "vanish_below"),
+                         (dict(learned_below=np.nan), "learned_below")]:
+        with pytest.raises(ValueError, match=name):
+            analysis.collapse_fates(loss, grad, **kwargs)
+    with pytest.raises(ValueError, match="grad_norm"):
+        analysis.collapse_fates(loss, grad[:, :3])

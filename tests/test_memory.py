@@ -222,3 +222,71 @@ def test_simulate_and_flow_map_of_a_rank_two_network():
     np.testing.assert_allclose(fm.decision[3, 7], r @ p["S_l"] @ p["w_out"] + p["b_out"], rtol=1e-5)
     assert fm.levels == (0.0,)
     np.testing.assert_allclose(fm.speed[3, 7], np.linalg.norm(latent.flow(k, fm.m, fm.n, fm.b)))
+
+
+def test_activation_task_is_the_2024_trainer_in_the_memory_layout():
+    """task="activation" (later version, Fig. 6A): every (lr, seed) network equals the
+    compiled 2024 trainer's run of that network alone, bit for bit, in (epochs, L, S)."""
+    from ghostbook import rnn, train as train_2024
+    run = memory.train("activation", [0, 3], [0.01, 0.2], 40, snapshots=[9], progress=False)
+    assert run.loss.shape == run.grad_norm.shape == run.accuracy.shape == (40, 2, 2)
+    for i, lr in enumerate([0.01, 0.2]):
+        for j, seed in enumerate([0, 3]):
+            alone = train_2024.train_rank_k([seed], "full", lr, 40, snapshot_epochs=[10],
+                                            progress=False)
+            np.testing.assert_array_equal(run.loss[:, i, j], alone.loss[:, 0])
+            np.testing.assert_array_equal(run.grad_norm[:, i, j], alone.grad_norm[:, 0])
+            np.testing.assert_array_equal(run.snapshots[9]["W"][i, j], alone.at(10).W[0])
+            np.testing.assert_array_equal(run.initial["W"][i, j],
+                                          rnn.init_full_rank([seed]).W[0])
+    ranked = memory.train("activation", [0], [0.05], 5, rank=3, progress=False)
+    assert ranked.initial["M"].shape == (1, 1, 100, 3)
+
+
+def test_activation_task_refuses_working_memory_settings():
+    for kwargs, name in [(dict(noise=0.1), "noise"), (dict(trials=5), "trials"),
+                         (dict(delay=3), "delay"), (dict(optimizer="adam"), "optimizer")]:
+        with pytest.raises(ValueError, match=name):
+            memory.train("activation", [0], [0.1], 3, progress=False, **kwargs)
+
+
+def test_confidence_intervention_matches_the_authors_rescaled_readout():
+    """Fig. 8C: Adam on full-rank DCDT networks, then W_out (and its bias) rescaled to
+    ||W_out||_1 = c before every forward pass, the optimiser's state carried on; c = inf is
+    the control. Three epochs of each phase, against the authors' model under autograd."""
+    task, seed, lr, before, after = DCDTTask(), 5, 0.1, 3, 3
+    u, y = memory.trial_batch(task, 10)
+
+    def authors(c):
+        torch.manual_seed(seed)
+        model = AuthorsRNN(readout="tanh")
+        optim = torch.optim.Adam(model.parameters(), lr=lr)
+        losses = []
+        for epoch in range(before + after):
+            if epoch >= before and np.isfinite(c):
+                with torch.no_grad():
+                    norm = model.W_out.weight.norm(p=1) / c
+                    model.W_out.weight.div_(norm)
+                    model.W_out.bias.div_(norm)
+            optim.zero_grad()
+            loss = nn.MSELoss()(model(u, 0.1, 1e-3), y)
+            loss.backward()
+            optim.step()
+            losses.append(loss.item())
+        return np.array(losses), authors_params(model)
+
+    cs = [0.5, 3.0, np.inf]
+    run = memory.train(task, [seed], [lr] * 3, before + after, optimizer="adam", trials=10,
+                       noise=1e-3, spread=0.1, confidence=cs, confidence_from=before,
+                       progress=False)
+    for i, c in enumerate(cs):
+        losses, params = authors(c)
+        np.testing.assert_allclose(run.loss[:, i, 0], losses, rtol=1e-4)
+        np.testing.assert_allclose(run.final["w_out"][i, 0], params["w_out"].numpy(),
+                                   rtol=1e-3, atol=1e-6)
+    # the first phase is the same network whatever c is
+    np.testing.assert_array_equal(run.loss[:before, 0, 0], run.loss[:before, 2, 0])
+    assert not np.array_equal(run.loss[before:, 0, 0], run.loss[before:, 2, 0])
+    for bad in (0.0, -1.0, [1.0, 2.0]):
+        with pytest.raises(ValueError, match="confidence"):
+            memory.train(task, [seed], [lr] * 3, 2, confidence=bad, progress=False)

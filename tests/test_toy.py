@@ -540,3 +540,51 @@ def test_no_warnings_leak_from_ordinary_calls():
         toy.simulated_loss(R_VALUES, T_FIG2, c=10.0)
         toy.train(R_VALUES, 1e-10, 50)
         toy.trajectory(R_VALUES[1:-1, None], np.linspace(0, 300, 7)[None, :])
+
+
+# --- The gradient of the finite-confidence loss (later version, Fig. 8A) ------------
+
+
+def _autograd_simulated_grad(r, T, c, x_star, dt):
+    """The same clipped Euler recursion in float64 PyTorch, differentiated by autograd."""
+    import torch
+    r = torch.tensor(np.asarray(r, dtype=float), requires_grad=True)
+    x, loss = torch.zeros_like(r), torch.zeros_like(r)
+    for k in range(1, int(round(2 * T / dt)) + 1):
+        x = torch.clamp(x + dt * (x * x + r), -toy.CLIP, toy.CLIP)
+        loss = loss + dt * (torch.sigmoid(c * (x - x_star)) - float(k * dt > T)) ** 2
+    loss.sum().backward()
+    return r.grad.numpy()
+
+
+@pytest.mark.parametrize("c", [0.01, 0.1, 0.5, 1.0, 2.0])
+def test_simulated_grad_equals_autograd_of_the_same_recursion(c):
+    r = np.array([-1.0, -1e-3, 0.0, 1e-4, 0.3 * R_STAR, R_STAR, 3 * R_STAR, 0.1, 1.0, 50.0])
+    np.testing.assert_allclose(toy.simulated_grad(r, 20.0, c, dt=0.1),
+                               _autograd_simulated_grad(r, 20.0, c, 10.0, 0.1),
+                               rtol=1e-9, atol=1e-14)
+
+
+@pytest.mark.parametrize("c", [0.1, 1.0, 2.0])
+def test_simulated_grad_matches_central_differences(c):
+    """Away from the steps where a state first hits the clip (a kink of the loss)."""
+    r = np.array([-0.5, 0.0, 2e-3, 0.5 * R_STAR, 2 * R_STAR, 0.05, 0.5, 5.0])
+    h = 1e-6 * np.maximum(np.abs(r), 1e-2)   # the loss is ~20: roundoff ~1e-15 * 20 / h ~ 2e-6
+    fd = (toy.simulated_loss(r + h, 20.0, c, dt=0.1) - toy.simulated_loss(r - h, 20.0, c, dt=0.1)) / (2 * h)
+    np.testing.assert_allclose(toy.simulated_grad(r, 20.0, c, dt=0.1), fd, rtol=1e-4, atol=1e-5)
+
+
+@PROPERTY
+@given(r=st.one_of(any_r, st.sampled_from([np.inf, -np.inf, 1e300, -1e300, 0.0])),
+       c=st.floats(1e-3, 1e3), x_star=st.floats(-1e3, 1e3))
+def test_simulated_grad_is_finite_where_x_overflows(r, c, x_star):
+    g = scalar(toy.simulated_grad, r, T=20.0, c=c, x_star=x_star, dt=0.5)
+    assert np.isfinite(g)
+
+
+def test_simulated_grad_is_zero_once_x_escapes_at_once_and_rejects_bad_input():
+    assert toy.simulated_grad(np.inf, 20.0, 1.0) == 0.0 and toy.simulated_grad(1e9, 20.0, 1.0) == 0.0
+    for name, kwargs in [("T", dict(T=0.0, c=1.0)), ("c", dict(T=20.0, c=-1.0)),
+                         ("dt", dict(T=20.0, c=1.0, dt=0.0))]:
+        with pytest.raises(ValueError, match=name):
+            toy.simulated_grad(0.01, **kwargs)
