@@ -246,26 +246,34 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
     interrupted run; ``save(state)`` is called every ``save_every`` seconds and at the end.
     A resumed run equals an uninterrupted one bit for bit.
     """
-    if isinstance(task, str) and task == "activation":
+    activation = isinstance(task, str) and task == "activation"
+    if activation:
         given = {k: v for k, v in dict(N=N, alpha=alpha, trials=trials, noise=noise,
                                         spread=spread, bias_std=bias_std,
                                         extra_forward_every=extra_forward_every).items()
                  if v != _ACTIVATION_DEFAULTS[k]}
         given.update(timing)
-        given.update({k: v for k, v in dict(resume=resume, save=save).items() if v is not None})
+        given.update({k: v for k, v in dict(confidence=confidence, resume=resume,
+                                            save=save).items() if v is not None})
         if given:
             raise ValueError("task 'activation' is the 2024 delayed-activation trial of "
                              "ghostbook.rnn (N = 100, one trial, no input, no noise): unknown "
                              f"settings {sorted(given)}")
-        return _train_activation(seeds, lrs, epochs, rank, optimizer, snapshots, progress)
-    task = _task(task, **timing)
+    else:
+        task = _task(task, **timing)
     seeds = np.atleast_1d(np.asarray(seeds))
     lrs = positive("lrs", lrs).reshape(-1)
     if seeds.ndim != 1 or seeds.size == 0 or not np.issubdtype(seeds.dtype, np.integer):
         raise ValueError(f"seeds must be a non-empty sequence of integers, got {seeds!r}")
     epochs = positive_int("epochs", epochs)
-    if optimizer not in ("sgd", "adam"):
-        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
+    allowed = ("sgd",) if activation else ("sgd", "adam")     # the 2024 protocol: SGD only
+    if optimizer not in allowed:
+        raise ValueError(f"optimizer must be one of {allowed} for this task, got {optimizer!r}")
+    snapshots = sorted(set(int(e) for e in snapshots))
+    if any(not 0 <= e < epochs for e in snapshots):
+        raise ValueError(f"snapshots must be epochs in [0, {epochs}), got {snapshots!r}")
+    if activation:
+        return _train_activation(seeds, lrs, epochs, rank, snapshots, progress)
     alpha = float(positive("alpha", alpha))
     if alpha > 1:
         raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
@@ -274,21 +282,17 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
             raise ValueError(f"{name} must be non-negative, got {value!r}")
     if extra_forward_every is not None:
         extra_forward_every = positive_int("extra_forward_every", extra_forward_every)
-    snapshots = sorted(set(int(e) for e in snapshots))
-    if any(not 0 <= e < epochs for e in snapshots):
-        raise ValueError(f"snapshots must be epochs in [0, {epochs}), got {snapshots!r}")
     L, S = lrs.size, seeds.size
     conf = None
     if confidence is not None:
-        conf = np.broadcast_to(np.asarray(confidence, dtype=float), (L,)).copy() \
-            if np.ndim(confidence) == 0 or np.size(confidence) == L else None
-        if conf is None or np.any(np.isnan(conf)) or np.any(conf <= 0):
+        conf = np.asarray(confidence, dtype=float).reshape(-1)
+        if conf.size not in (1, L) or np.any(np.isnan(conf)) or np.any(conf <= 0):
             raise ValueError(f"confidence must be positive (inf: no rescaling), one value or "
                              f"one per learning rate ({L}), got {confidence!r}")
         if isinstance(confidence_from, bool) or not isinstance(confidence_from, (int, np.integer)) \
                 or confidence_from < 0:
             raise ValueError(f"confidence_from must be a non-negative epoch, got {confidence_from!r}")
-        conf = torch.tensor(np.repeat(conf, S), dtype=torch.float32)
+        conf = torch.tensor(np.repeat(np.broadcast_to(conf, (L,)), S), dtype=torch.float32)
     nets = [(lr, int(seed)) for lr in lrs for seed in seeds]
     gens, params = [], []
     for _, seed in nets:
@@ -384,24 +388,13 @@ _ACTIVATION_DEFAULTS = dict(N=100, alpha=0.5, trials=1, noise=0.0, spread=0.0, b
                             extra_forward_every=None)
 
 
-def _train_activation(seeds, lrs, epochs, rank, optimizer, snapshots, progress):
+def _train_activation(seeds, lrs, epochs, rank, snapshots, progress):
     """The 2024 delayed-activation task (later version, Fig. 6A: Fig. S1's protocol with ``W``
     trained directly): :func:`ghostbook.train.train_rank_k`'s compiled SGD for every
-    (learning rate, seed) network at once, as a :class:`MemoryRun`."""
-    from . import rnn
+    (learning rate, seed) network at once, as a :class:`MemoryRun`. Arguments checked by
+    :func:`train`."""
     from .train import train_rank_k
 
-    seeds = np.atleast_1d(np.asarray(seeds))
-    if seeds.ndim != 1 or seeds.size == 0 or not np.issubdtype(seeds.dtype, np.integer):
-        raise ValueError(f"seeds must be a non-empty sequence of integers, got {seeds!r}")
-    lrs = positive("lrs", lrs).reshape(-1)
-    epochs = positive_int("epochs", epochs)
-    if optimizer != "sgd":
-        raise ValueError(f"optimizer must be 'sgd' for task 'activation' (the 2024 protocol), "
-                         f"got {optimizer!r}")
-    snapshots = sorted(set(int(e) for e in snapshots))
-    if any(not 0 <= e < epochs for e in snapshots):
-        raise ValueError(f"snapshots must be epochs in [0, {epochs}), got {snapshots!r}")
     L, S = lrs.size, seeds.size
     nets_seeds = [int(s) for _ in lrs for s in seeds]
     lr = np.repeat(lrs, S).astype(np.float32)

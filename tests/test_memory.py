@@ -245,7 +245,8 @@ def test_activation_task_is_the_2024_trainer_in_the_memory_layout():
 
 def test_activation_task_refuses_working_memory_settings():
     for kwargs, name in [(dict(noise=0.1), "noise"), (dict(trials=5), "trials"),
-                         (dict(delay=3), "delay"), (dict(optimizer="adam"), "optimizer")]:
+                         (dict(delay=3), "delay"), (dict(optimizer="adam"), "optimizer"),
+                         (dict(confidence=1.0), "confidence")]:
         with pytest.raises(ValueError, match=name):
             memory.train("activation", [0], [0.1], 3, progress=False, **kwargs)
 
