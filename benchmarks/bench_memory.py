@@ -1,13 +1,14 @@
 """Throughput of ``ghostbook.memory.train`` against a plain per-network PyTorch loop.
 
 The plain loop is the authors' way: one ``nn.Module`` per network (the later version's
-full-rank RNN, DCDT with one trial per type, noise 0.01), ``loss.backward()`` and
-``torch.optim.SGD`` each epoch, one network after the other. ``memory.train`` trains every
-(learning rate, seed) network of a sweep as one batched program. Both run the same job
-in this process, single-threaded; throughput is network-epochs per second, printed with
-their ratio.
+full-rank RNN), ``loss.backward()`` and ``torch.optim.SGD`` each epoch, one network after
+the other. ``memory.train`` trains every (learning rate, seed) network of a sweep as one
+batched program with hand-written backpropagation. Both run the same job in this
+process, single-threaded; throughput is network-epochs per second, printed with their
+ratio. Settings: ``fig7-dcdt`` and ``fig7-dmts`` (the learning-collapse sweeps: one
+trial per type, rates 0, no noise) or ``fig5`` (DCDT 10/50/50 ms, noise 0.01, spread 0.1).
 
-    python benchmarks/bench_memory.py [--networks 40] [--epochs 200]
+    python benchmarks/bench_memory.py [--setting fig7-dcdt] [--networks 400] [--epochs 50]
 """
 import argparse
 import math
@@ -18,15 +19,20 @@ import torch
 from torch import nn
 
 from ghostbook import memory
-from ghostbook.settings import DCDTTask
+from ghostbook.settings import SCALES, DCDTTask
 
-TASK = DCDTTask()
-NOISE, SPREAD = 0.01, 0.1
+SETTINGS = {   # task, noise, spread
+    "fig7-dcdt": (SCALES["collapse_dcdt"]["paper"].task, 0.0, 0.0),
+    "fig7-dmts": (SCALES["collapse_dmts"]["paper"].task, 0.0, 0.0),
+    "fig5": (DCDTTask(), 0.01, 0.1),
+}
+TASK, NOISE, SPREAD = SETTINGS["fig7-dcdt"]
 
 
 class FullRankRNN(nn.Module):
-    def __init__(self, N=100):
+    def __init__(self, N=100, readout="tanh"):
         super().__init__()
+        self.act = torch.tanh if readout == "tanh" else torch.sigmoid
         self.W_in = nn.Linear(1, N)
         self.W = nn.Parameter(torch.randn(N, N))
         self.W_out = nn.Linear(N, 1)
@@ -39,7 +45,7 @@ class FullRankRNN(nn.Module):
         r = torch.tanh(torch.randn(B, self.W.shape[0]) * SPREAD)
         outs = []
         for t in range(T):
-            outs.append(torch.tanh(self.W_out(r)))
+            outs.append(self.act(self.W_out(r)))
             noise = torch.randn(B, self.W.shape[0]) * NOISE
             r = 0.5 * r + 0.5 * torch.tanh(self.W_in(u[:, t]) + r @ self.W + noise)
         return torch.stack(outs, dim=1)
@@ -51,7 +57,7 @@ def plain(lrs, seeds, epochs):
     for lr in lrs:
         for seed in seeds:
             torch.manual_seed(seed)
-            net = FullRankRNN()
+            net = FullRankRNN(readout=TASK.readout)
             opt = torch.optim.SGD(net.parameters(), lr=lr)
             for _ in range(epochs):
                 opt.zero_grad()
@@ -69,18 +75,26 @@ def batched(lrs, seeds, epochs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--networks", type=int, default=40)
-    parser.add_argument("--epochs", type=int, default=200)
+    parser.add_argument("--setting", choices=sorted(SETTINGS), default="fig7-dcdt")
+    parser.add_argument("--networks", type=int, default=400)
+    parser.add_argument("--epochs", type=int, default=50)
+    parser.add_argument("--plain-networks", type=int, default=8,
+                        help="networks the plain loop trains (its rate is per network)")
     args = parser.parse_args()
+    global TASK, NOISE, SPREAD
+    TASK, NOISE, SPREAD = SETTINGS[args.setting]
     torch.set_num_threads(1)
     n_lr = max(1, int(math.sqrt(args.networks)))
-    lrs = np.logspace(-3, -1, n_lr)
+    lrs = np.logspace(-3, 1, n_lr)
     seeds = list(range(max(1, args.networks // n_lr)))
     networks = len(lrs) * len(seeds)
-    t_plain = plain(lrs, seeds, args.epochs)
+    few = max(1, args.plain_networks // 2)
+    t_plain = plain(lrs[:2], seeds[:few], args.epochs)
     t_batched = batched(lrs, seeds, args.epochs)
-    rate_plain, rate_batched = networks * args.epochs / t_plain, networks * args.epochs / t_batched
-    print(f"{networks} full-rank DCDT networks x {args.epochs} epochs, one thread")
+    rate_plain = len(lrs[:2]) * len(seeds[:few]) * args.epochs / t_plain
+    rate_batched = networks * args.epochs / t_batched
+    print(f"{args.setting}: {networks} full-rank networks x {args.epochs} epochs batched, "
+          f"{len(lrs[:2]) * len(seeds[:few])} in the plain loop, one thread")
     print(f"plain per-network loop: {rate_plain:9.0f} network-epochs/s")
     print(f"memory.train (batched): {rate_batched:9.0f} network-epochs/s  "
           f"({rate_batched / rate_plain:.1f}x)")

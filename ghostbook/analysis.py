@@ -605,41 +605,128 @@ COLLAPSE_FATES = ("learned", "vanishing", "oscillating", "never", "unsettled")
 
 
 def collapse_fates(loss, grad_norm, *, learned_below=0.1, window=0.1, vanish_below=1e-3,
-          oscillate_above=0.1):
+                   oscillate_above=0.1, worse_than=2.0):
     """The fate of every run of histories ``loss`` and ``grad_norm`` of shape ``(E, ...)``
     (one column per run), as codes into :data:`COLLAPSE_FATES` of shape ``(...)``:
 
     * ``never``: the loss never fell below ``learned_below`` times its first value.
-    * ``learned``: it did, and over the last ``window`` of the epochs its mean is still below.
+    * ``learned``: it did, and it kept what it learned: over the last ``window`` of the
+      epochs its mean is below that bar, or within ``worse_than`` times the best loss of the
+      run (a run that learns slowly and is still improving at the end has learned).
     * A run that learned and lost it *collapsed*, and its last ``window`` says how:
-      ``vanishing`` if the median gradient norm there is below ``vanish_below`` times the
-      run's largest, the loss being flat (relative spread, std / mean, at most
-      ``oscillate_above``): stuck where the gradient is gone, as past the toy model's point of
-      no return; ``oscillating`` if the relative spread of the loss there is above
-      ``oscillate_above`` (or not finite): loss and gradient swing without settling, as the
-      toy model's ``r`` about ``r*`` above the critical learning rate; ``unsettled`` if
-      neither.
+      ``oscillating`` if the loss swings from epoch to epoch there (mean absolute change
+      between consecutive epochs above ``oscillate_above`` times the mean loss), or is not
+      finite: loss and gradient swing without settling, as the toy model's ``r`` about
+      ``r*`` above the critical learning rate; ``vanishing`` if, without swinging, the median
+      gradient norm there is below ``vanish_below`` times the run's largest: stuck where the
+      gradient is gone, as past the toy model's point of no return; ``unsettled`` if
+      neither. Judged from every epoch: thinned histories alias swings.
     """
     loss, grad = np.asarray(loss, dtype=float), np.asarray(grad_norm, dtype=float)
-    if loss.shape != grad.shape or loss.ndim < 1 or loss.shape[0] < 2:
-        raise ValueError(f"loss and grad_norm must have one shape (epochs >= 2, ...), got "
+    if loss.shape != grad.shape or loss.ndim < 1 or loss.shape[0] < 3:
+        raise ValueError(f"loss and grad_norm must have one shape (epochs >= 3, ...), got "
                          f"{loss.shape} and {grad.shape}")
     for name, value in (("learned_below", learned_below), ("window", window),
-                        ("vanish_below", vanish_below), ("oscillate_above", oscillate_above)):
+                        ("vanish_below", vanish_below), ("oscillate_above", oscillate_above),
+                        ("worse_than", worse_than)):
         if not (np.isfinite(value) and value > 0):
             raise ValueError(f"{name} must be positive, got {value!r}")
     if window > 1:
         raise ValueError(f"window must be a fraction of the epochs in (0, 1], got {window!r}")
     rel = loss / loss[0]
-    tail = slice(loss.shape[0] - max(1, int(round(window * loss.shape[0]))), None)
+    tail = slice(loss.shape[0] - max(2, int(round(window * loss.shape[0]))), None)
     with np.errstate(invalid="ignore", divide="ignore"):
         learned = np.nanmin(rel, axis=0) < learned_below
-        stayed = np.nanmean(rel[tail], axis=0) < learned_below
-        spread = np.std(loss[tail], axis=0) / np.mean(loss[tail], axis=0)
+        end = np.mean(rel[tail], axis=0)
+        stayed = (end < learned_below) | (end <= worse_than * np.nanmin(rel, axis=0))
+        swing = np.mean(np.abs(np.diff(loss[tail], axis=0)), axis=0) / np.mean(loss[tail], axis=0)
         vanished = np.nanmedian(grad[tail], axis=0) < vanish_below * np.nanmax(grad, axis=0)
-    spread = np.where(np.isfinite(spread), spread, np.inf)      # a NaN or inf loss: diverged
+    swing = np.where(np.isfinite(swing), swing, np.inf)          # a NaN or inf loss: diverged
     code = np.full(loss.shape[1:], COLLAPSE_FATES.index("unsettled"))
-    code = np.where(spread > oscillate_above, COLLAPSE_FATES.index("oscillating"), code)
-    code = np.where(vanished & (spread <= oscillate_above), COLLAPSE_FATES.index("vanishing"), code)
+    code = np.where(swing > oscillate_above, COLLAPSE_FATES.index("oscillating"), code)
+    code = np.where(vanished & (swing <= oscillate_above), COLLAPSE_FATES.index("vanishing"), code)
     code = np.where(learned & stayed, COLLAPSE_FATES.index("learned"), code)
     return np.where(learned, code, COLLAPSE_FATES.index("never"))
+
+
+@dataclass(frozen=True)
+class CollapseSummary:
+    """A learning-rate sweep's fates (later version, Fig. 7), from
+    :func:`ghostbook.experiments.collapse`'s arrays. ``counts[i, k]``: runs at ``lrs[i]``
+    with fate ``COLLAPSE_FATES[k]``."""
+
+    lrs: np.ndarray
+    fates: np.ndarray             # (L, S) codes into COLLAPSE_FATES
+    counts: np.ndarray            # (L, len(COLLAPSE_FATES))
+    never_vanished: np.ndarray    # (L,) "never" runs whose gradient vanished (saturated)
+    gradient_gone: np.ndarray     # (L, S) collapsed with vanishing, or never with a vanished gradient
+    all_learned_up_to: float      # the largest rate up to which every run learned and stayed
+    first_collapse: float         # the smallest rate with a collapsed run (NaN: none)
+    none_learned_from: float      # the smallest rate from which on no run learns (NaN: none)
+
+    def count(self, fate):
+        """Runs of ``fate`` (a name of :data:`COLLAPSE_FATES`) over the whole sweep."""
+        return int(self.counts[:, COLLAPSE_FATES.index(fate)].sum())
+
+
+def collapse_summary(run, vanish_below=1e-3, window=0.1):
+    """:class:`CollapseSummary` of a Fig. 7 sweep (``run``: the arrays of
+    :func:`ghostbook.experiments.collapse`); ``vanish_below`` and ``window`` as the fates
+    used them, to tell which never-learned runs ended with a vanished gradient."""
+    lrs, fates = np.asarray(run["lrs"]), np.asarray(run["fates"])
+    counts = np.stack([(fates == k).sum(axis=1) for k in range(len(COLLAPSE_FATES))], axis=1)
+    grad = np.asarray(run["grad_norm"], dtype=float)              # (R, L, S), thinned
+    tail = grad[grad.shape[0] - max(1, int(round(window * grad.shape[0]))):]
+    with np.errstate(invalid="ignore"):
+        vanished = np.nanmedian(tail, axis=0) < vanish_below * np.nanmax(grad, axis=0)
+    never = fates == COLLAPSE_FATES.index("never")
+    learned = counts[:, COLLAPSE_FATES.index("learned")] == fates.shape[1]
+    collapsed = (counts[:, COLLAPSE_FATES.index("vanishing")]
+                 + counts[:, COLLAPSE_FATES.index("oscillating")]) > 0
+    up_to = lrs[learned & (np.cumprod(learned) > 0)]
+    nothing = never.all(axis=1)
+    tail_none = np.flatnonzero(np.cumprod(nothing[::-1])[::-1])
+    return CollapseSummary(lrs=lrs, fates=fates, counts=counts,
+                           never_vanished=(never & vanished).sum(axis=1),
+                           gradient_gone=(never & vanished)
+                           | (fates == COLLAPSE_FATES.index("vanishing")),
+                           all_learned_up_to=float(up_to.max()) if up_to.size else np.nan,
+                           first_collapse=float(lrs[collapsed].min()) if collapsed.any() else np.nan,
+                           none_learned_from=float(lrs[tail_none[0]]) if tail_none.size else np.nan)
+
+
+@dataclass(frozen=True)
+class ConfidenceSummary:
+    """Later version, Fig. 8C, from :func:`ghostbook.experiments.confidence`'s arrays:
+    accuracy (mean over the last ``last`` records of a phase) per network, and who was
+    learned (accuracy at least ``learned_above``) at the switch and at the end."""
+
+    confidences: np.ndarray
+    at_switch: np.ndarray         # (S,) accuracy at the end of the shared first phase
+    at_end: np.ndarray            # (C, S) accuracy at the end, per confidence
+    learned_at_switch: np.ndarray  # (S,) bool
+    learned_at_end: np.ndarray    # (C, S) bool
+
+    @property
+    def stayed(self):
+        """Per confidence: the fraction of the networks learned at the switch that are
+        learned at the end."""
+        n = max(1, int(self.learned_at_switch.sum()))
+        return (self.learned_at_end & self.learned_at_switch).sum(axis=1) / n
+
+    @property
+    def learned_fraction(self):
+        """Per confidence: the fraction of all networks learned at the end."""
+        return self.learned_at_end.mean(axis=1)
+
+
+def confidence_summary(run, epochs_before, learned_above, last=5):
+    """:class:`ConfidenceSummary` of a Fig. 8C run; ``epochs_before``: the switch."""
+    epochs = np.asarray(run["record_epochs"])
+    acc = np.asarray(run["accuracy"], dtype=float)                # (R, C, S)
+    before = np.flatnonzero(epochs < epochs_before)[-last:]
+    at_switch = acc[before, 0].mean(axis=0)
+    at_end = acc[-last:].mean(axis=0)
+    return ConfidenceSummary(confidences=np.asarray(run["confidences"]), at_switch=at_switch,
+                             at_end=at_end, learned_at_switch=at_switch >= learned_above,
+                             learned_at_end=at_end >= learned_above)

@@ -305,21 +305,33 @@ def nonlinear_fig(s, progress=None, partial=None):
     return out
 
 
-def norm_scaling(s, progress=None):
+def norm_scaling(s, progress=None, partial=None):
     """Schuessler's supplementary on network size: ``||Delta W||`` after training, axes
-    ``(N, g, sample)``, with the final training loss beside it."""
+    ``(N, g, sample)``, with the final training loss beside it. With ``partial``, each
+    finished size is kept and the size in training checkpoints every few minutes, so an
+    interrupted paper-scale run resumes where it stopped."""
     from . import nonlinear
 
     shape = (len(s.Ns), len(s.gs), s.samples)
-    out = {"delta_norm": np.empty(shape), "final_loss": np.empty(shape),
-           "first_loss": np.empty(shape)}
+    names = ("delta_norm", "final_loss", "first_loss")
+    out = {name: np.empty(shape) for name in names}
     nets = [(g, k) for g in s.gs for k in range(s.samples)]
     with progress_bar(progress, len(s.Ns), "size") as bar:
         for i, N in enumerate(s.Ns):
-            run = nonlinear.train_networks(s.task, nets, s.epochs, N, s.lr_N, s.batch, False)
-            out["delta_norm"][i] = np.linalg.norm(run.delta_W, axis=(1, 2)).reshape(shape[1:])
-            out["final_loss"][i] = run.loss[-1].reshape(shape[1:])
-            out["first_loss"][i] = run.loss[0].reshape(shape[1:])
+            done = partial.get(f"N{N}") if partial is not None else None
+            if done is None:
+                save = resume = None
+                if partial is not None:
+                    save = lambda state, N=N: partial.put(f"training{N}", state)  # noqa: E731
+                    resume = partial.get(f"training{N}")
+                run = nonlinear.train_networks(s.task, nets, s.epochs, N, s.lr_N, s.batch,
+                                               False, resume=resume, save=save)
+                done = {"delta_norm": np.linalg.norm(run.delta_W, axis=(1, 2)),
+                        "final_loss": run.loss[-1], "first_loss": run.loss[0]}
+                if partial is not None:
+                    partial.put(f"N{N}", done)
+            for name in names:
+                out[name][i] = np.asarray(done[name]).reshape(shape[1:])
             bar.update()
     return out
 
@@ -359,10 +371,177 @@ def memory_fig(s, progress=None, partial=None):
     return out
 
 
+# --- Learning collapse (later version, Figs. 6A, 7 and 8) ---------------------------------------
+
+
+def fig6a(s, progress=None):
+    """Later version, Fig. 6A: Fig. S1's sweep with a full-rank ``W`` (the 2024 trial, SGD);
+    curves every ``record_every`` epochs, axes ``(record, lr, seed)``."""
+    from . import memory
+
+    run = memory.train("activation", np.arange(s.seeds), s.lrs, s.epochs,
+                       record_every=s.record_every, progress=progress)
+    return {"lrs": s.lrs, "record_epochs": run.record_epochs, "loss": run.loss,
+            "grad_norm": run.grad_norm, "accuracy": run.accuracy}
+
+
+def collapse(s, progress=None, partial=None):
+    """Later version, Fig. 7: full-rank networks on ``s.task`` for every (learning rate,
+    seed), SGD from rates 0, no noise. Returns per run (axes ``(lr, seed)``) the time-averaged
+    loss and gradient norm (the authors' box plots), the fate
+    (:func:`ghostbook.analysis.collapse_fates`, from every epoch), the final ``||W||`` and
+    the fraction of saturated rates (``|r| > 0.99``) on the final network; the curves every
+    ``record_every`` epochs; one run of each fate at every epoch (``example_*``, run
+    ``example_run`` = (lr index, seed), -1 where no run has that fate); and, with
+    ``s.saturation = (lr index, seed, e)``, that run's rates and outputs in the forward passes
+    of epochs ``e, e + 1, e + 2`` (the authors' saturation analysis)."""
+    from . import memory
+
+    save = (lambda state: partial.put("training", state)) if partial is not None else None
+    resume = partial.get("training") if partial is not None else None
+    torch_threads(1)
+    seeds = np.arange(s.seeds)
+    kw = dict(rank=None, optimizer="sgd", trials=1, noise=0.0, spread=0.0)
+    run = memory.train(s.task, seeds, s.lrs, s.epochs, progress=progress, resume=resume,
+                       save=save, **kw)
+    fates = analysis.collapse_fates(run.loss, run.grad_norm, learned_below=s.learned_below,
+                                    window=s.window, vanish_below=s.vanish_below,
+                                    oscillate_above=s.oscillate_above)
+    out = {"lrs": s.lrs, "seeds": seeds, "fates": fates,
+           "mean_loss": run.loss.mean(axis=0), "mean_grad_norm": run.grad_norm.mean(axis=0),
+           "record_epochs": np.arange(0, s.epochs, s.record_every),
+           "W_norm": np.linalg.norm(run.final["W"], axis=(-2, -1)),
+           "saturated": _saturated(run.final, s.task)}
+    for k in ("loss", "grad_norm", "accuracy"):
+        out[k] = np.ascontiguousarray(getattr(run, k)[::s.record_every])
+    where = np.full((len(analysis.COLLAPSE_FATES), 2), -1)
+    example = {k: np.full((len(analysis.COLLAPSE_FATES), s.epochs), np.nan, np.float32)
+               for k in ("loss", "grad_norm", "accuracy")}
+    for code in range(len(analysis.COLLAPSE_FATES)):
+        hits = np.argwhere(fates == code)
+        if hits.size:
+            i, j = hits[len(hits) // 2]             # a middle one, not the edge case
+            where[code] = i, j
+            for k in example:
+                example[k][code] = getattr(run, k)[:, i, j]
+    out["example_run"] = where
+    out.update({f"example_{k}": v for k, v in example.items()})
+    if s.saturation is not None:
+        out.update(saturation_rates(s))
+    return out
+
+
+def torch_threads(n):
+    """One thread for the small matrices of these networks (threads only add overhead)."""
+    import torch
+
+    torch.set_num_threads(n)
+
+
+def _saturated(params, task, level=0.99):
+    """Fraction of rates with ``|r| > level`` over every trial and step of the trial batch,
+    for each network of ``params`` (arrays ``(L, S, ...)``)."""
+    import torch
+
+    from . import memory
+
+    L, S = params["b"].shape[:2]
+    p = {k: torch.from_numpy(np.ascontiguousarray(v.reshape(L * S, *v.shape[2:])))
+         for k, v in params.items()}
+    u, _ = memory.trial_batch(task, 1)
+    with torch.no_grad():
+        _, rates = memory.forward(p, u, task.readout, 0.5)
+    return (rates[:, :, 1:].abs() > level).float().mean(dim=(1, 2, 3)).numpy().reshape(L, S)
+
+
+def saturation_rates(s):
+    """The authors' saturation analysis (later version, Fig. 7): network ``seed`` at
+    learning rate index ``lr_index`` of ``s``'s full grid, trained alone to epoch ``e + 2``;
+    its rates ``(3, B, steps + 1, N)`` and outputs ``(3, B, steps)`` in the forward passes of
+    epochs ``e, e + 1, e + 2``, with its loss and gradient norm at every epoch."""
+    import torch
+
+    from . import memory
+
+    i, seed, e = s.saturation
+    lr = float(np.logspace(*s.lr_decades, s.n_lrs)[i])
+    run = memory.train(s.task, [seed], [lr], e + 3, snapshots=(e - 1, e, e + 1),
+                       progress=False)
+    u, _ = memory.trial_batch(s.task, 1)
+    rates, outs = [], []
+    for k in (e - 1, e, e + 1):
+        p = {name: torch.from_numpy(v[0]) for name, v in run.snapshots[k].items()}
+        with torch.no_grad():
+            o, r = memory.forward(p, u, s.task.readout, 0.5)
+        rates.append(r[0].numpy())
+        outs.append(o[0].numpy())
+    return {"sat_lr": np.array(lr), "sat_epochs": np.array([e, e + 1, e + 2]),
+            "sat_rates": np.stack(rates), "sat_out": np.stack(outs),
+            "sat_loss": run.loss[:, 0, 0], "sat_grad_norm": run.grad_norm[:, 0, 0]}
+
+
+def confidence(s, progress=None, partial=None):
+    """Later version, Fig. 8C: ``s.seeds`` full-rank DCDT networks trained by Adam for
+    ``epochs_before`` epochs (once), then each copy at every confidence of
+    ``s.confidences`` for ``epochs_after`` more (:func:`ghostbook.memory.branch`). Curves every
+    ``record_every`` epochs, axes ``(record, confidence, seed)``, and the final
+    ``||W_out||_1``."""
+    from . import memory
+
+    torch_threads(1)
+    seeds, C = np.arange(s.seeds), len(s.confidences)
+    total = s.epochs_before + s.epochs_after
+    kw = dict(rank=None, optimizer="adam", trials=s.trials, noise=s.noise, spread=s.spread,
+              record_every=s.record_every)
+    first = partial.get("first") if partial is not None else None
+    if first is None or int(first["epoch"]) < s.epochs_before:
+        held = {}
+
+        def keep(state):
+            held["state"] = state
+            if partial is not None:
+                partial.put("first", state)
+        memory.train(s.task, seeds, [s.lr], s.epochs_before, resume=first, save=keep,
+                     progress=progress, **kw)
+        first = held["state"]
+    second = partial.get("second") if partial is not None else None
+    resume = second if second is not None else memory.branch(first, C, total, s.record_every)
+    save = (lambda state: partial.put("second", state)) if partial is not None else None
+    run = memory.train(s.task, seeds, [s.lr] * C, total, confidence=list(s.confidences),
+                       confidence_from=s.epochs_before, resume=resume, save=save,
+                       progress=progress, **kw)
+    return {"confidences": np.array(s.confidences), "record_epochs": run.record_epochs,
+            "loss": run.loss, "grad_norm": run.grad_norm, "accuracy": run.accuracy,
+            "w_out_l1": np.abs(run.final["w_out"]).sum(axis=-1)}
+
+
+def learnable_confidence(s, progress=None):
+    """The 2024 text's "data not shown" run: a rank-one network with a trained confidence,
+    from ``c_start`` for ``epochs_before`` epochs, then from ``c_reset`` for ``epochs_after``
+    (:func:`ghostbook.train.train_learnable_confidence`). Curves of both phases end to end,
+    and the latent circuit ``(m, n, b)`` at the start, at the switch and at the end."""
+    from . import train
+
+    first, c1 = train.train_learnable_confidence([s.seed], s.lr, s.epochs_before, c=s.c_start,
+                                                 snapshot_epochs=[0], progress=progress)
+    second, c2 = train.train_learnable_confidence(None, s.lr, s.epochs_after, c=s.c_reset,
+                                                  init=first.params, progress=progress)
+    out = {name: np.concatenate([getattr(first, name)[:, 0], getattr(second, name)[:, 0]])
+           for name in ("loss", "grad_norm", "accuracy")}
+    out["c"] = np.concatenate([c1[:, 0], c2[:, 0]])
+    out["c_final"] = np.array([first.c[0], second.c[0]])
+    for tag, params in (("start", first.at(0)), ("switch", first.params), ("end", second.params)):
+        for k, v in params.arrays().items():
+            out[f"{tag}_{k}"] = v[0]
+    return out
+
+
 COMPUTE = {"fig3": fig3, "figS1": figS1, "fig4": fig4, "figS2": figS2, "linear": linear_figs,
            "flipflop": nonlinear_fig, "mante": nonlinear_fig, "romo": nonlinear_fig,
            "norm_scaling": norm_scaling, "lstm": lstm_fig, "rank2_dcdt": memory_fig,
-           "rank2_dmts": memory_fig, "fullrank_dcdt": memory_fig, "fullrank_dmts": memory_fig}
+           "rank2_dmts": memory_fig, "fullrank_dcdt": memory_fig, "fullrank_dmts": memory_fig,
+           "fig6a": fig6a, "collapse_dcdt": collapse, "collapse_dmts": collapse,
+           "confidence": confidence, "learnable_confidence": learnable_confidence}
 """The figures the CLI and :func:`load_or_compute` compute, by name (``SCALES``' keys)."""
 
 

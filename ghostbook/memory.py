@@ -20,7 +20,8 @@ Fig. 4 scripts also run one forward pass for plotting after the updates of epoch
 skipped.
 
 All networks of a sweep (every learning rate, every seed) train as one batched program in
-float32 with autograd, each with its own learning rate and generator.
+float32, each with its own learning rate and generator: full-rank networks with the
+hand-written backpropagation of :func:`full_rank_gradients`, rank-R ones with autograd.
 """
 import math
 import time
@@ -180,6 +181,61 @@ def forward(p, u, act, alpha, r0=None, noise=None):
     return torch.stack(out, dim=-1), torch.stack(rates, dim=2)
 
 
+def full_rank_gradients(p, u, y, act, alpha, r0=None, noise=None, chunk=None):
+    """Loss ``(S,)``, outputs ``(S, B, steps)`` and gradients of stacked full-rank networks,
+    by hand-written backpropagation through time (no autograd): the same model and loss
+    as :func:`forward` with ``nn.MSELoss``, with ``dL/dW = sum_t r_t^T d_t`` taken as one
+    batched matrix product over all trials and steps (``d_t = dL/dx_t``). ``y``
+    ``(B, steps)``; other arguments as :func:`forward`. Checked against autograd in the
+    tests. Networks go through in chunks whose ``W`` fit in the cache together
+    (``chunk`` networks; default about 4 MB of weights): the recurrence reads every ``W``
+    at every step, and a chunk that stays in the cache runs about twice as fast."""
+    S, N = p["b"].shape
+    if chunk is None:
+        chunk = max(1, (1 << 20) // (N * N))
+    if S > chunk:
+        parts = [full_rank_gradients({k: v[i:i + chunk] for k, v in p.items()}, u, y, act,
+                                     alpha, None if r0 is None else r0[i:i + chunk],
+                                     None if noise is None else noise[:, i:i + chunk], chunk)
+                 for i in range(0, S, chunk)]
+        return (torch.cat([q[0] for q in parts]), torch.cat([q[1] for q in parts]),
+                {k: torch.cat([q[2][k] for q in parts]) for k in p})
+    B, steps = u.shape[:2]
+    W, w_in, b = p["W"], p["w_in"][:, None, :], p["b"][:, None, :]
+    w_out = p["w_out"]
+    f = dict(dtype=W.dtype)
+    rates = torch.empty((S, steps + 1, B, N), **f)
+    phi = torch.empty((S, steps, B, N), **f)
+    rates[:, 0] = 0.0 if r0 is None else r0
+    for t in range(steps):
+        r = rates[:, t]
+        x = torch.baddbmm(b + u[:, t, :] * w_in, r, W)
+        if noise is not None:
+            x += noise[t]
+        torch.tanh(x, out=phi[:, t])
+        torch.add(r * (1 - alpha), phi[:, t], alpha=alpha, out=rates[:, t + 1])
+    z = rates[:, :steps] @ w_out[:, None, :, None]                  # (S, steps, B, 1)
+    z = z[..., 0] + p["b_out"][:, None, None]
+    o = torch.tanh(z) if act == "tanh" else torch.sigmoid(z)        # (S, steps, B)
+    err = o - y.T
+    loss = (err ** 2).mean(dim=(1, 2))
+    dz = err * (2.0 / (B * steps))
+    dz *= (1 - o * o) if act == "tanh" else o * (1 - o)
+    g_out = dz[..., None] * w_out[:, None, None, :]                 # dL/dr_t via the readout
+    d = torch.empty((S, steps, B, N), **f)                          # dL/dx_t
+    g = torch.zeros((S, B, N), **f)                                   # dL/dr_{t+1}
+    for t in range(steps - 1, -1, -1):
+        torch.mul(g, (1 - phi[:, t] ** 2) * alpha, out=d[:, t])
+        g = torch.baddbmm(g_out[:, t] + (1 - alpha) * g, d[:, t], W.transpose(1, 2))
+    flat_r = rates[:, :steps].reshape(S, steps * B, N)
+    flat_d = d.reshape(S, steps * B, N)
+    grads = {"w_in": (flat_d * u.transpose(0, 1).reshape(1, steps * B, 1)).sum(1),
+             "b": flat_d.sum(1), "W": flat_r.transpose(1, 2) @ flat_d,
+             "w_out": (dz[..., None] * rates[:, :steps]).sum(dim=(1, 2)),
+             "b_out": dz.sum(dim=(1, 2))}
+    return loss, o.transpose(1, 2), {k: grads[k] for k in p}
+
+
 def accuracy(out, y, task):
     """The authors' accuracy: outputs binarised (DCDT: >= 0.33 -> 1, <= -0.33 -> -1, else 0;
     DMTS: >= 0.5 -> 1, else 0), then the fraction of (trial, step) entries equal to the
@@ -203,7 +259,7 @@ def _grad_norm(grads):
 class MemoryRun:
     """Networks trained on a working-memory task. Curves are ``(epochs, L, S)`` over learning
     rates ``lrs`` and ``seeds``: ``loss``, ``grad_norm`` and ``accuracy`` of the forward pass
-    before each update. Parameters are dicts of arrays ``(L, S, ...)``; ``snapshots[e]`` holds
+    before each update (of the epochs ``record_epochs``). Parameters are dicts of arrays ``(L, S, ...)``; ``snapshots[e]`` holds
     them after epoch ``e``'s update (the authors' ``model_epoch{e}``)."""
 
     task: object
@@ -216,12 +272,13 @@ class MemoryRun:
     initial: dict
     final: dict
     snapshots: dict = field(default_factory=dict)
+    record_epochs: np.ndarray = None      # the epochs the curves hold (every epoch: arange)
 
 
 def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=0.5, trials=1,
           noise=0.0, spread=0.0, bias_std=None, extra_forward_every=None, snapshots=(),
-          confidence=None, confidence_from=0, progress=None, resume=None, save=None,
-          save_every=300.0, **timing):
+          confidence=None, confidence_from=0, record_every=1, progress=None, resume=None,
+          save=None, save_every=300.0, **timing):
     """Train one network per (learning rate, seed) on ``task`` (``"dcdt"``, ``"dmts"`` or a
     task object with its timing), all at once. Returns a :class:`MemoryRun`.
 
@@ -239,7 +296,8 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
     before every forward pass, ``w_out`` and ``b_out`` are divided by ``||w_out||_1 / c`` so
     that ``||w_out||_1 = c`` (the optimiser's state is left as it is). A scalar, or one
     value per entry of ``lrs``; ``inf`` (or ``None``) leaves that network alone (control).
-    snapshots: epochs after whose update the parameters are kept. timing: the task's
+    record_every: keep the curves of epochs ``0, k, 2k, ...`` only (``run.record_epochs``),
+    for long sweeps. snapshots: epochs after whose update the parameters are kept. timing: the task's
     ``cue``, ``delay``, ``cue2``, ``response`` (steps) and ``readout`` (``"tanh"`` or
     ``"sigmoid"``), replacing the defaults of the named task or the fields of a task object.
     resume: a dict saved by an earlier call through ``save`` (same arguments), to continue an
@@ -266,6 +324,7 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
     if seeds.ndim != 1 or seeds.size == 0 or not np.issubdtype(seeds.dtype, np.integer):
         raise ValueError(f"seeds must be a non-empty sequence of integers, got {seeds!r}")
     epochs = positive_int("epochs", epochs)
+    record_every = positive_int("record_every", record_every)
     allowed = ("sgd",) if activation else ("sgd", "adam")     # the 2024 protocol: SGD only
     if optimizer not in allowed:
         raise ValueError(f"optimizer must be one of {allowed} for this task, got {optimizer!r}")
@@ -273,7 +332,7 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
     if any(not 0 <= e < epochs for e in snapshots):
         raise ValueError(f"snapshots must be epochs in [0, {epochs}), got {snapshots!r}")
     if activation:
-        return _train_activation(seeds, lrs, epochs, rank, snapshots, progress)
+        return _train_activation(seeds, lrs, epochs, rank, snapshots, record_every, progress)
     alpha = float(positive("alpha", alpha))
     if alpha > 1:
         raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
@@ -307,7 +366,9 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
     B, steps = u.shape[:2]
     state = {"step": 0, "m": [torch.zeros_like(v) for v in p.values()],
              "v": [torch.zeros_like(v) for v in p.values()]}
-    hist = {k: np.full((epochs, L * S), np.nan, np.float32) for k in ("loss", "grad_norm", "accuracy")}
+    kept = np.arange(0, epochs, record_every)
+    hist = {k: np.full((kept.size, L * S), np.nan, np.float32)
+            for k in ("loss", "grad_norm", "accuracy")}
     snaps = {}
     start = 0
     if resume is not None:
@@ -321,8 +382,9 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
             g.set_state(torch.from_numpy(np.array(st)))
         for e in resume["snapshot_epochs"]:
             snaps[int(e)] = {k: np.array(resume[f"s{int(e)}_{k}"]) for k in p}
+    full = "W" in p                     # full rank: hand-written gradients, no autograd
     for v in p.values():
-        v.requires_grad_()
+        v.requires_grad_(not full)
 
     def numpy(q):
         return {k: v.detach().numpy().reshape(L, S, *v.shape[1:]).copy() for k, v in q.items()}
@@ -344,13 +406,19 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
             if conf is not None and epoch >= confidence_from:
                 _rescale_readout(p, conf)
             r0, eta = _draws(gens, B, N, steps, spread, noise)
-            out, _ = forward(p, u, task.readout, alpha, r0, eta)
-            per_net = ((out - y2) ** 2).mean(dim=(1, 2))
-            grads = torch.autograd.grad(per_net.sum(), list(p.values()))
-            g = dict(zip(p, grads))
-            hist["loss"][epoch] = per_net.detach().numpy()
-            hist["grad_norm"][epoch] = _grad_norm(g).numpy()
-            hist["accuracy"][epoch] = accuracy(out.detach(), y2, task).numpy()
+            if full:
+                per_net, out, g = full_rank_gradients(p, u, y2, task.readout, alpha, r0, eta)
+                grads = list(g.values())
+            else:
+                out, _ = forward(p, u, task.readout, alpha, r0, eta)
+                per_net = ((out - y2) ** 2).mean(dim=(1, 2))
+                grads = torch.autograd.grad(per_net.sum(), list(p.values()))
+                g = dict(zip(p, grads))
+            if epoch % record_every == 0:
+                row = epoch // record_every
+                hist["loss"][row] = per_net.detach().numpy()
+                hist["grad_norm"][row] = _grad_norm(g).numpy()
+                hist["accuracy"][row] = accuracy(out.detach(), y2, task).numpy()
             with torch.no_grad():
                 if optimizer == "sgd":
                     for k, v in p.items():
@@ -368,10 +436,10 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
     if save is not None:
         save(checkpoint(epochs))
     loss_h, grad_h, acc_h = hist["loss"], hist["grad_norm"], hist["accuracy"]
-    shape = (epochs, L, S)
+    shape = (kept.size, L, S)
     return MemoryRun(task=task, rank=rank, lrs=lrs, seeds=seeds, loss=loss_h.reshape(shape),
                      grad_norm=grad_h.reshape(shape), accuracy=acc_h.reshape(shape),
-                     initial=initial, final=numpy(p), snapshots=snaps)
+                     initial=initial, final=numpy(p), snapshots=snaps, record_epochs=kept)
 
 
 def _rescale_readout(p, conf):
@@ -384,11 +452,37 @@ def _rescale_readout(p, conf):
         b.div_(norm.view(-1, *[1] * (b.dim() - 1)))
 
 
+def branch(state, copies, epochs, record_every=1):
+    """A checkpoint of ``L x S`` networks (``state``, saved through :func:`train`'s ``save``)
+    as the ``resume`` of a run of ``copies`` times as many, all starting from it, that goes
+    on to ``epochs``: call :func:`train` with the same seeds, ``lrs`` repeated ``copies``
+    times (e.g. one per confidence), ``epochs`` and ``record_every``. A shared first phase is computed once;
+    the copies go on exactly as separate runs from the start would."""
+    copies = positive_int("copies", copies)
+    state = {k: np.asarray(v) for k, v in state.items()}
+    done = int(state["epoch"])
+    if len(state["snapshot_epochs"]):
+        raise ValueError("branch: the checkpoint holds snapshots; branch before any")
+    epochs = positive_int("epochs", epochs)
+    record_every = positive_int("record_every", record_every)
+    if epochs < done:
+        raise ValueError(f"epochs must be at least the checkpoint's {done}, got {epochs}")
+    out = {"epoch": state["epoch"], "step": state["step"], "snapshot_epochs": state["snapshot_epochs"]}
+    for k, v in state.items():
+        if k.startswith(("p_", "m_", "v_")) or k == "generators":
+            out[k] = np.concatenate([v] * copies)
+        elif k.startswith("h_"):
+            h = np.full((-(-epochs // record_every), v.shape[1] * copies), np.nan, v.dtype)
+            h[:v.shape[0]] = np.concatenate([v] * copies, axis=1)
+            out[k] = h
+    return out
+
+
 _ACTIVATION_DEFAULTS = dict(N=100, alpha=0.5, trials=1, noise=0.0, spread=0.0, bias_std=None,
                             extra_forward_every=None)
 
 
-def _train_activation(seeds, lrs, epochs, rank, snapshots, progress):
+def _train_activation(seeds, lrs, epochs, rank, snapshots, record_every, progress):
     """The 2024 delayed-activation task (later version, Fig. 6A: Fig. S1's protocol with ``W``
     trained directly): :func:`ghostbook.train.train_rank_k`'s compiled SGD for every
     (learning rate, seed) network at once, as a :class:`MemoryRun`. Arguments checked by
@@ -399,18 +493,20 @@ def _train_activation(seeds, lrs, epochs, rank, snapshots, progress):
     nets_seeds = [int(s) for _ in lrs for s in seeds]
     lr = np.repeat(lrs, S).astype(np.float32)
     res = train_rank_k(nets_seeds, "full" if rank is None else rank, lr, epochs,
-                       snapshot_epochs=[0] + [e + 1 for e in snapshots], progress=progress)
+                       snapshot_epochs=[0] + [e + 1 for e in snapshots], progress=progress,
+                       record_epochs=np.arange(0, epochs, record_every))
 
     def arrays(q):
         return {k: np.asarray(v).reshape(L, S, *np.asarray(v).shape[1:]).copy()
                 for k, v in q.arrays().items()}
 
-    shape = (epochs, L, S)
+    shape = (res.record_epochs.size, L, S)
     return MemoryRun(task="activation", rank=rank, lrs=lrs, seeds=seeds,
                      loss=res.loss.reshape(shape), grad_norm=res.grad_norm.reshape(shape),
                      accuracy=res.accuracy.reshape(shape), initial=arrays(res.at(0)),
                      final=arrays(res.params),
-                     snapshots={e: arrays(res.at(e + 1)) for e in snapshots})
+                     snapshots={e: arrays(res.at(e + 1)) for e in snapshots},
+                     record_epochs=res.record_epochs)
 
 
 def latent_circuit(p, rank=2):

@@ -478,3 +478,47 @@ def flow_map(ax, grid, speed, flow_uv=None, trajectories=None, decision=None, po
     ax.set(xlim=(grid[0], grid[-1]), ylim=(grid[0], grid[-1]), xlabel=r"$\kappa_1$",
            ylabel=r"$\kappa_2$", aspect="equal")
     return ax
+
+
+FATE_COLORS = {"learned": "#1a7f37", "vanishing": "#6a3d9a", "oscillating": "#d62728",
+               "never": "0.55", "unsettled": "#ff7f0e"}
+"""A colour per fate of :data:`ghostbook.analysis.COLLAPSE_FATES`."""
+
+
+def lr_boxes(ax, lrs, values, color=None, label=None, width=0.1):
+    """The authors' Fig. 7 panels: a box per learning rate of ``values (n_lrs, runs)``
+    (boxes ``width`` decades wide, no fliers) with every run as a jittered dot. Log axes."""
+    lrs, values = np.asarray(lrs), np.asarray(values, dtype=float)
+    widths = 10 ** (np.log10(lrs) + width / 2) - 10 ** (np.log10(lrs) - width / 2)
+    ax.boxplot(list(values), positions=lrs, widths=widths, showfliers=False,
+               manage_ticks=False, boxprops={"color": color}, medianprops={"color": color},
+               whiskerprops={"color": color}, capprops={"color": color})
+    jitter = np.random.default_rng(0).normal(0, 0.02, values.shape)
+    ax.scatter((lrs[:, None] * 10 ** jitter).ravel(), values.ravel(), s=3, color=color,
+               label=label)
+    ax.set(xscale="log", yscale="log", xlabel=r"learning rate $\alpha$")
+    return ax
+
+
+def fate_bars(ax, lrs, counts, fates):
+    """Stacked bars: ``counts (n_lrs, len(fates))`` runs of each fate per learning rate."""
+    x = np.arange(len(lrs))
+    bottom = np.zeros(len(lrs))
+    for k, name in enumerate(fates):
+        ax.bar(x, counts[:, k], bottom=bottom, color=FATE_COLORS[name], label=name, width=0.8)
+        bottom += counts[:, k]
+    step = max(1, len(lrs) // 8)
+    ax.set_xticks(x[::step], [f"{v:.2g}" for v in lrs[::step]], fontsize=8)
+    ax.set(xlabel=r"learning rate $\alpha$", ylabel="runs")
+    ax.legend(fontsize=7, ncol=len(fates), loc="lower left", bbox_to_anchor=(0, 1.0))
+    return ax
+
+
+def run_history(ax, epochs, loss, grad_norm, title=None):
+    """One run's loss and gradient norm against the epoch, log-log."""
+    ax.plot(epochs, loss, label="loss", lw=0.8)
+    ax.plot(epochs, grad_norm, label=r"$\|\nabla_W L\|$", lw=0.8, alpha=0.8)
+    ax.set(xscale="log", yscale="log", xlabel="epoch")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax

@@ -58,6 +58,11 @@ QUOTES = (
           "2024, Fig. S2 caption"),
     Quote("few RNNs that could train without entering the no-learning zone had either 50 or "
           "100 available ranks", "2024, Fig. S2 caption"),
+    # 2024, text on Figs. 3B and 4
+    Quote("we observed that another network, in which c was trainable, still got stuck in "
+          "the no-learning zone", "2024, text on Fig. 3B (data not shown)"),
+    Quote("lower confidence values enable small, yet non-zero, gradients to form beyond the "
+          "point of no return", "2024, text on Fig. 4"),
     # 2024, End Matter
     Quote("we did recover the same trend between the learning rates and the final loss "
           "function values", "2024, End Matter (RNNs)"),
@@ -72,6 +77,10 @@ QUOTES = (
     Quote("we study a form of abrupt learning emerging from ghost points",
           "later version, abstract"),
     Quote("validated across low-rank and full-rank networks", "later version, contribution"),
+    Quote("vanishing and oscillatory gradients cause learning collapse",
+          "later version, findings"),
+    Quote("increasing rank and reducing output confidence improve learning stability",
+          "later version, findings"),
     # Schuessler et al. 2020
     Quote("Input starts at t = 1, loss is evaluated at T = 100", "Schuessler, Fig. 3 caption"),
     Quote("The loss after truncation indeed drops to zero at rank 2", "Schuessler, Sec. 3"),

@@ -639,6 +639,165 @@ def memory_claims():
     return rows
 
 
+# --- Learning collapse and confidence (later version, Figs. 6A, 7, 8) ------------------------
+
+SATURATED = 0.5    # the saturation example: more than half of the rates at |r| > 0.99
+SATURATION_RATIO = 3.0   # runs whose gradient vanished: saturated share this many times larger
+
+
+def collapse_claims():
+    """The later version's learning collapse and its cures (Findings of its abstract; the
+    2024 text on a trainable confidence), with the authors' Figs. 6A, 7 and 8 settings."""
+    rows = []
+    link = "learning_collapse.html"
+    # Fig. 8A: the toy model's gradient in the no-learning zone, per confidence
+    zone = toy_zone_gradients()
+    ok = bool(np.all(zone > 0) and np.all(zone[:-1] > zone[-1]))
+    rows.append(Claim(
+        "toy model: a lower confidence leaves a gradient past the point of no return",
+        _status(ok), "\"lower confidence values enable small, yet non-zero, gradients to form "
+        "beyond the point of no return\" (2024); Fig. 8A",
+        "mean |dL/dr| / max over r < r*/4: " + ", ".join(
+            f"c = {c:g}: {sci(v)}" for c, v in zip(TOY_CONFIDENCES, zone)),
+        "paper", f"{link}#fig-lc-toy-gradient",
+        "" if ok else "the gradient there is not larger at the lower confidences",
+        criterion="non-zero for every c, and larger at each lower c than at c = 2"))
+    # Fig. 6A: the full-rank network's critical learning rate, beside Fig. S1's rank one
+    run, scale, _ = experiments.load_or_compute("fig6a", progress=False)
+    s = SCALES["fig6a"][scale]
+    ok_runs = analysis.learned(run["loss"][-1], s.learned_below).T       # (seeds, lrs)
+    full = analysis.lr_window(run["lrs"], ok_runs)
+    s1, s1_scale, _ = experiments.load_or_compute("figS1", progress=False)
+    one = analysis.lr_window(s1["lrs"], analysis.learned(
+        s1["final_loss"], SCALES["figS1"][s1_scale].learned_below).T)
+    top = int(full.n_learned[-1])
+    ok = top == 0 and np.isfinite(full.none_from)
+    rows.append(Claim(
+        "full-rank networks have a critical learning rate too (delayed activation)",
+        _status(ok), "a critical learning rate, \"validated across low-rank and full-rank "
+        "networks\"; Fig. 6A",
+        f"full rank: all {full.runs} seeds learn up to α = {full.all_up_to:.3g}, none from "
+        f"α = {num(full.none_from, '.3g')} ({s.epochs - 1:,} epochs); rank one (Fig. S1): up "
+        f"to {one.all_up_to:.3g}", f"{scale} / {s1_scale}", f"{link}#fig-lc-6a",
+        "" if ok else "some full-rank run learns at the largest rate",
+        criterion=f"final loss < {s.learned_below}: every seed at some rate, none at the "
+                  "largest rates"))
+    # Fig. 7: fates over learning rates, both tasks
+    sums, scales = {}, {}
+    for task in ("dcdt", "dmts"):
+        run, scales[task], _ = experiments.load_or_compute(f"collapse_{task}", progress=False)
+        st = SCALES[f"collapse_{task}"][scales[task]]
+        sums[task] = analysis.collapse_summary(run, st.vanish_below, st.window), run
+    kinds = {k: sum(sums[t][0].count(k) for t in sums) for k in analysis.COLLAPSE_FATES}
+    ok = kinds["vanishing"] > 0 and kinds["oscillating"] > 0
+    rows.append(Claim(
+        "learning collapses by vanishing and by oscillating gradients (full rank, DCDT and "
+        "DMTS)", _status(ok), "\"vanishing and oscillatory gradients cause learning "
+        "collapse\"; Fig. 7",
+        "; ".join(f"{t.upper()}: " + ", ".join(
+            f"{sums[t][0].count(k)} {k}" for k in analysis.COLLAPSE_FATES) for t in sums),
+        f"{scales['dcdt']} / {scales['dmts']}", f"{link}#fig-lc-fates",
+        "" if ok else "one kind of collapse is missing",
+        criterion="at least one run of each kind of collapse, by analysis.collapse_fates"))
+    for task, (summary, _) in sums.items():
+        ok = bool(np.isfinite(summary.all_learned_up_to) and summary.counts[-1, 0] == 0)
+        rows.append(Claim(
+            f"{task.upper()}: learning fails above a critical learning rate (full rank)",
+            _status(ok), "learning collapse at large learning rates; Fig. 7",
+            f"every run learns and stays up to α = {num(summary.all_learned_up_to, '.3g')}; "
+            f"first collapse at α = {num(summary.first_collapse, '.3g')}; none learns from "
+            f"α = {num(summary.none_learned_from, '.3g')}, where "
+            f"{int(summary.never_vanished[-1])} of {summary.fates.shape[1]} end with a "
+            "vanished gradient", scales[task], f"{link}#fig-lc-fates",
+            "" if ok else "no rate where every run learns, or a run learns at the largest",
+            criterion="every run learned and stayed at some rate, none at the largest"))
+    gone = np.concatenate([sums[t][1]["saturated"][sums[t][0].gradient_gone] for t in sums])
+    kept = np.concatenate([sums[t][1]["saturated"][sums[t][0].fates == 0] for t in sums])
+    ok = bool(gone.size and kept.size and np.median(gone) > SATURATION_RATIO * np.median(kept))
+    rows.append(Claim(
+        "where the gradient vanished, the units are saturated",
+        _status(ok), "vanishing gradients with saturated units (Fig. 7, saturation analysis)",
+        (f"median share of rates with |r| > 0.99 on the final network: {np.median(gone):.0%} "
+         f"in the {gone.size} runs whose gradient vanished, {np.median(kept):.1%} in the "
+         f"{kept.size} that learned") if gone.size and kept.size else "no such runs",
+        f"{scales['dcdt']} / {scales['dmts']}", f"{link}#fig-lc-examples",
+        "" if ok else "runs whose gradient vanished are not more saturated",
+        criterion=f"median over those runs above {SATURATION_RATIO:g}x the median over the "
+                  "runs that learned"))
+    run = sums["dmts"][1]
+    frac = (np.abs(run["sat_rates"]) > 0.99).mean(axis=(1, 2, 3))
+    ok = bool(frac[-1] > SATURATED)
+    e = [int(x) for x in run["sat_epochs"]]
+    rows.append(Claim(
+        "DMTS, α = 1.438, seed 0: the units saturate in the authors' epochs",
+        _status(ok), "firing rates at epochs 5751-5752 (Fig. 7, saturation analysis)",
+        f"rates with |r| > 0.99 in the forward passes of epochs {e[0]}-{e[-1]}: "
+        + ", ".join(f"{x:.0%}" for x in frac) + f"; loss {run['sat_loss'][e[-1]]:.4f}",
+        scales["dmts"], f"{link}#fig-lc-saturation",
+        "" if ok else "our run of that rate and seed has not collapsed at those epochs: "
+        "it is chaotic (one-ulp changes of its start change its course), so the moment "
+        "cannot be matched; the row above compares saturation across the sweep",
+        criterion=f"more than {SATURATED:.0%} of the rates saturated at the last of them"))
+    # Fig. 8C: lowering the confidence
+    run, scale, _ = experiments.load_or_compute("confidence", progress=False)
+    s = SCALES["confidence"][scale]
+    cs = analysis.confidence_summary(run, s.epochs_before, s.learned_above)
+    finite = np.isfinite(cs.confidences)
+    acc = cs.at_end.mean(axis=1)
+    sem = cs.at_end.std(axis=1) / np.sqrt(cs.at_end.shape[1])
+    control = int(np.flatnonzero(~finite)[0])
+    best = int(np.argmax(np.where(finite, acc, -1)))
+    ok = bool(acc[best] - acc[control] > 2 * np.hypot(sem[best], sem[control]))
+    rows.append(Claim(
+        "lowering the output confidence stabilises learning (full-rank DCDT)",
+        _status(ok), "\"reducing output confidence improve learning stability\"; Fig. 8C",
+        f"mean accuracy at the end: " + ", ".join(
+            f"c = {c:g}: {a:.3f}" for c, a in zip(cs.confidences, acc))
+        + f"; learned (≥ {s.learned_above}) at the switch {cs.learned_at_switch.mean():.0%}, "
+        f"at the end {cs.learned_fraction[best]:.0%} (c = {cs.confidences[best]:g}) against "
+        f"{cs.learned_fraction[control]:.0%} without rescaling",
+        scale, f"{link}#fig-lc-confidence",
+        "" if ok else "no confidence ends clearly above the control",
+        criterion="the best c's mean final accuracy exceeds the control's by more than two "
+                  "standard errors"))
+    # learnable confidence
+    run, scale, _ = experiments.load_or_compute("learnable_confidence", progress=False)
+    s = SCALES["learnable_confidence"][scale]
+    n1 = s.epochs_before
+    stuck = bool(run["accuracy"][n1 - 50:n1].max() <= 0.5)
+    freed = bool(run["accuracy"][-50:].max() > 0.5)
+    rows.append(Claim(
+        "a trainable confidence does not free a stuck network; setting c = 1 does",
+        _status(stuck and freed), "\"another network, in which c was trainable, still got "
+        "stuck in the no-learning zone\" (2024, data not shown)",
+        f"c {s.c_start:g} -> {run['c_final'][0]:.3g} in {n1:,} epochs, loss "
+        f"{run['loss'][n1 - 1]:.4f}, gradient {sci(run['grad_norm'][n1 - 1])}; from c = "
+        f"{s.c_reset:g}: accuracy {run['accuracy'][-1]:.3f}, c -> {run['c_final'][1]:.3g}",
+        scale, f"{link}#fig-lc-learnable",
+        "" if stuck and freed else "the network was not stuck, or did not get free",
+        criterion="accuracy ≤ 0.5 over the last 50 epochs of the first phase, above 0.5 "
+                  "over the last 50 of the second"))
+    return rows
+
+
+TOY_CONFIDENCES = (0.01, 0.1, 0.5, 1.0, 2.0)
+"""Later version, Fig. 8A's confidences."""
+
+
+def toy_zone_gradients(s=TOY, points=100):
+    """Fig. 8A: for each of :data:`TOY_CONFIDENCES`, the mean of ``|dL/dr|`` (normalised by
+    its largest value on ``r in [-r*, 2 r*]``, the authors' grid) over the no-learning zone
+    ``r < r*/4`` of that grid."""
+    r_star = toy.optimal_r(s.T)
+    r = np.linspace(-r_star, 2 * r_star, points)
+    zone = r < r_star / 4
+    out = []
+    for c in TOY_CONFIDENCES:
+        g = np.abs(toy.simulated_grad(r, s.T, c, s.x_star, s.dt))
+        out.append(float(np.mean(g[zone] / g.max())))
+    return np.array(out)
+
+
 def _rank_trend(gs, mean):
     """The rise of the mean functional rank over the g shown: its least-squares slope times
     the range of g (NaN with fewer than two g)."""
@@ -654,7 +813,7 @@ def _or_never(x, spec):
 
 
 GROUPS = (toy_claims, fig3_claims, fig4_claims, figS1_claims, figS2_claims, memory_claims,
-          linear_claims, nonlinear_claims, lstm_claims)
+          collapse_claims, linear_claims, nonlinear_claims, lstm_claims)
 """The claim groups, in the order of the book."""
 
 

@@ -28,7 +28,8 @@ __all__ = ["RNN", "LATENT", "TOY", "SCALES", "shown", "paper", "RNNSettings",
            "LatentSettings", "ToySettings", "Fig3Settings", "FigS1Settings", "Fig4Settings",
            "FigS2Settings", "LinearSettings", "FlipFlopTask", "ManteTask", "RomoTask",
            "TASKS", "NonlinearSettings", "NormScalingSettings", "LSTMSettings", "DCDTTask",
-           "DMTSTask", "MEMORY_TASKS", "MemorySettings"]
+           "DMTSTask", "MEMORY_TASKS", "MemorySettings", "Fig6ASettings", "CollapseSettings",
+           "ConfidenceSettings", "LearnableConfidenceSettings"]
 
 
 def shown(value):
@@ -510,6 +511,91 @@ class MemorySettings:
     drop_below: float = shown(0.8)       # "the drop": first epoch with loss / max below this
 
 
+# --- Learning collapse (later version, Figs. 6A, 7, 8) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Fig6ASettings:
+    """Later version, Fig. 6A: Fig. S1's protocol (the 2024 delayed-activation trial, SGD,
+    seeds 0..seeds-1) with a full-rank ``W`` and readout trained directly (authors'
+    ``Figure6/code/A/run_multiple_networks_fullrank.py``; :func:`ghostbook.memory.train`
+    with ``task="activation"``)."""
+
+    lr_decades: tuple = (-4.0, 1.0)
+    n_lrs: int = 30
+    seeds: int = 10
+    epochs: int = 150_001          # authors: 200,001 (the last 50,000 would add ~1.3 h here)
+    record_every: int = 1000
+    shown_epochs: tuple = shown((10_000, 20_000, 30_000, 50_000, 100_000, 150_000))
+    learned_below: float = shown(0.5)    # as Fig. S1: "learned" = final loss below this
+
+    @property
+    def lrs(self):
+        return np.logspace(*self.lr_decades, self.n_lrs)
+
+
+@dataclass(frozen=True)
+class CollapseSettings:
+    """Later version, Fig. 7: full-rank networks on a working-memory task over learning
+    rates, trained by SGD from initial rates 0 without noise, one trial per type (authors'
+    ``Figure7/code/{dcdt,dmts}/run_multiple_networks_*.py``); each run's fate by
+    :func:`ghostbook.analysis.collapse_fates`."""
+
+    task: object = DCDTTask(cue=6, delay=16, response=10)     # 30/80/50 ms
+    lr_decades: tuple = (-3.0, 1.0)
+    n_lrs: int = 20
+    lr_subset: object = None       # indices into the grid (quick scale); None: all
+    seeds: int = 20
+    epochs: int = 20_000
+    record_every: int = 20         # curves kept in the cache (fates use every epoch)
+    saturation: object = None      # (lr index, seed, first epoch): rates kept for 3 epochs
+    learned_below: float = 0.1     # fates: loss below this fraction of its first value ...
+    window: float = 0.1            # ... judged over the last 10% of the epochs
+    vanish_below: float = 1e-3     # gradient median below this fraction of its largest
+    oscillate_above: float = 0.1   # loss std / mean above this
+
+    @property
+    def lrs(self):
+        grid = np.logspace(*self.lr_decades, self.n_lrs)
+        return grid if self.lr_subset is None else grid[list(self.lr_subset)]
+
+
+@dataclass(frozen=True)
+class ConfidenceSettings:
+    """Later version, Fig. 8C: full-rank DCDT networks (10/50/50 ms, 10 trials per type,
+    noise 1e-3, initial-rate spread 0.1) trained by Adam; after ``epochs_before`` epochs,
+    ``W_out`` and its bias are rescaled before every forward pass so that
+    ``||W_out||_1 = c`` (``inf``: the control), Adam's state carried on (authors'
+    ``Figure8/code/C/intervention_experiment.py``). The first phase is shared by every c."""
+
+    task: object = DCDTTask()
+    seeds: int = 100
+    lr: float = 0.1
+    trials: int = 10
+    noise: float = 1e-3
+    spread: float = 0.1
+    epochs_before: int = 10_000
+    epochs_after: int = 10_000
+    confidences: tuple = (0.1, 0.5, 1.0, 3.0, float("inf"))
+    record_every: int = 200        # the authors plot every 200th epoch
+    learned_above: float = shown(0.9)   # "learned": accuracy at least this
+
+
+@dataclass(frozen=True)
+class LearnableConfidenceSettings:
+    """The 2024 text's "data not shown" run (authors' ``Figure8/code/B - learnable
+    confidence/run_with_learnable_confidence.py``): a rank-one network whose readout
+    confidence ``c`` is trained with ``m``, ``n``, ``b`` by SGD, from ``c_start`` for
+    ``epochs_before`` epochs, then from ``c_reset`` for ``epochs_after`` more."""
+
+    seed: int = 40
+    lr: float = 0.02
+    c_start: float = 10.0
+    c_reset: float = 1.0
+    epochs_before: int = 10_000
+    epochs_after: int = 10_000
+
+
 def _memory_scales():
     def snaps(epochs, n, flows):
         """``n`` log-spaced epochs (for the players) and the authors' flow-map epochs."""
@@ -575,5 +661,23 @@ SCALES = {
     "norm_scaling": {"paper": NormScalingSettings(),
                      "quick": NormScalingSettings(Ns=(64, 128, 256), samples=1, epochs=300)},
     **_memory_scales(),
+    # quick: the same protocols, a few learning rates and seeds, shorter runs; chosen so
+    # that each kind of fate still appears (measured, see the learning-collapse chapter)
+    "fig6a": {"paper": Fig6ASettings(),
+              "quick": Fig6ASettings(n_lrs=6, seeds=2, epochs=6001, record_every=250,
+                                     shown_epochs=(1000, 3000, 6000))},
+    "collapse_dcdt": {"paper": CollapseSettings(),
+                      "quick": CollapseSettings(lr_subset=(4, 9, 12, 15), seeds=2,
+                                                epochs=4000, record_every=10)},
+    "collapse_dmts": {"paper": CollapseSettings(task=DMTSTask(), saturation=(15, 0, 5750)),
+                      "quick": CollapseSettings(task=DMTSTask(), lr_subset=(4, 9, 12, 14, 17),
+                                                seeds=2, epochs=4000, record_every=10,
+                                                saturation=(15, 0, 1500))},
+    "confidence": {"paper": ConfidenceSettings(),
+                   "quick": ConfidenceSettings(seeds=5, epochs_before=800, epochs_after=400,
+                                               record_every=20)},
+    "learnable_confidence": {"paper": LearnableConfidenceSettings(),
+                             "quick": LearnableConfidenceSettings(epochs_before=2500,
+                                                                  epochs_after=2500)},
 }
 """Every figure's settings at both scales."""

@@ -232,3 +232,59 @@ def train_reference(params, lr, epochs, c=RNN.c):
                        params=final, snapshots=None,
                        snapshot_epochs=np.zeros(0, np.int64), record_epochs=np.arange(epochs),
                        lr=lr, c=c, seeds=None)
+
+
+def train_learnable_confidence(seeds, lr, epochs, c=RNN.c, init=None, snapshot_epochs=None,
+                               progress=None):
+    """Rank-one networks whose readout confidence ``c`` is a trained parameter too (the 2024
+    text's "data not shown" run; authors' ``Figure8/code/B - learnable confidence``): SGD
+    on ``m``, ``n``, ``b`` and ``c`` together, by PyTorch autograd on
+    :func:`ghostbook.rnn.rank_one_outputs`, one network per seed (or per network of
+    ``init``). ``c``: the starting confidence, scalar or one per network.
+
+    Returns ``(result, c_history)``: a :class:`TrainResult` (``grad_norm`` the norm of the
+    whole gradient, ``c`` included; ``result.c`` the final confidences) and the confidence
+    before each update, ``(epochs, B)``."""
+    params, seeds = _initial(seeds, init, rnn.init_rank_one, None)
+    if not isinstance(params, rnn.RankOne):
+        raise ValueError(f"init must be RankOne parameters, got {type(params).__name__}")
+    epochs = positive_int("epochs", epochs)
+    (B,), dtype = params.batch_shape, params.dtype
+    lr, c0 = _per_network("lr", lr, B, dtype), _per_network("c", c, B, dtype)
+    wanted, _ = _slots("snapshot_epochs", () if snapshot_epochs is None else snapshot_epochs,
+                       epochs)
+    tensors = params.torch(requires_grad=True)
+    conf = torch.tensor(c0, requires_grad=True)
+    leaves = list(tensors.values()) + [conf]
+    lr_t = torch.tensor(lr)
+    history = np.empty((4, epochs, B))
+    snaps = []
+    with progress_bar(progress, epochs, "epoch") as bar:
+        for e in range(epochs):
+            if e in wanted:
+                snaps.append(_current(tensors, params))
+            out = rnn.rank_one_outputs(**tensors, c=conf)            # (B, 40)
+            loss = rnn.loss(out)
+            grads = torch.autograd.grad(loss.sum(), leaves)
+            sq = sum((g.reshape(B, -1) ** 2).sum(-1) for g in grads)
+            history[:, e] = (loss.detach().numpy(), rnn.accuracy(out), sq.sqrt().numpy(),
+                             conf.detach().numpy())
+            with torch.no_grad():
+                for t, g in zip(leaves, grads):
+                    t -= lr_t.reshape((B,) + (1,) * (t.ndim - 1)) * g
+            bar.update()
+    if epochs in wanted:
+        snaps.append(_current(tensors, params))
+    final = _current(tensors, params)
+    stacked = (type(params)(**{k: np.stack([getattr(q, k) for q in snaps]) for k in tensors})
+               if snaps else None)
+    result = TrainResult(loss=history[0].astype(dtype), accuracy=history[1],
+                         grad_norm=history[2], params=final, snapshots=stacked,
+                         snapshot_epochs=wanted, record_epochs=np.arange(epochs), lr=lr,
+                         c=conf.detach().numpy(), seeds=seeds)
+    return result, history[3].astype(dtype)
+
+
+def _current(tensors, params):
+    """The current values of ``tensors`` as a container like ``params``."""
+    return type(params)(**{k: t.detach().numpy().copy() for k, t in tensors.items()})

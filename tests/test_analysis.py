@@ -199,20 +199,28 @@ def test_fates_tell_each_synthetic_history_apart():
     # runs are columns of any trailing shape
     codes2 = analysis.collapse_fates(loss.reshape(1000, 5, 1), grad.reshape(1000, 5, 1))
     assert codes2.shape == (5, 1) and codes2[:, 0].tolist() == codes.tolist()
+    # a slow learner that crosses the bar only in the last epochs, still improving: learned
+    e = np.arange(1000.0)
+    slow = 1.0 - 0.91 * e / 999
+    assert analysis.COLLAPSE_FATES[analysis.collapse_fates(slow[:, None], np.full((1000, 1), 0.1))[0]] == "learned"
+    # a run that settles far above its best without swinging, gradient alive: unsettled
+    back = np.where(e < 500, 1.0 - 0.99 * e / 500, 0.3)
+    assert analysis.COLLAPSE_FATES[analysis.collapse_fates(back[:, None], np.full((1000, 1), 0.1))[0]] == "unsettled"
 
 
 def test_fates_thresholds_move_the_boundaries_and_bad_input_is_refused():
     loss, grad = _histories()
     # a stricter bar for "learned" (the learned run ends at 1% of its start): never
     assert analysis.COLLAPSE_FATES[analysis.collapse_fates(loss, grad, learned_below=0.005)[0]] == "never"
-    # if swings of 100% count as flat, the oscillating run is unsettled (its gradient lives)
+    # if swings of 200% count as flat, the oscillating run is unsettled (its gradient lives)
     assert analysis.COLLAPSE_FATES[analysis.collapse_fates(loss, grad, oscillate_above=2.0)[2]] == "unsettled"
     nan_loss = loss.copy()
     nan_loss[-50:, 1] = np.nan                               # NaN at the end swings
     assert analysis.COLLAPSE_FATES[analysis.collapse_fates(nan_loss, grad)[1]] == "oscillating"
     for kwargs, name in [(dict(window=0.0), "window"), (dict(window=1.5), "window"),
                          (dict(vanish_below=-1.0), "vanish_below"),
-                         (dict(learned_below=np.nan), "learned_below")]:
+                         (dict(learned_below=np.nan), "learned_below"),
+                         (dict(worse_than=0.0), "worse_than")]:
         with pytest.raises(ValueError, match=name):
             analysis.collapse_fates(loss, grad, **kwargs)
     with pytest.raises(ValueError, match="grad_norm"):
