@@ -510,15 +510,17 @@ def fate_bars(ax, lrs, counts, fates):
     step = max(1, len(lrs) // 8)
     ax.set_xticks(x[::step], [f"{v:.2g}" for v in lrs[::step]], fontsize=8)
     ax.set(xlabel=r"learning rate $\alpha$", ylabel="runs")
+    ax.yaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=7, ncol=len(fates), loc="lower left", bbox_to_anchor=(0, 1.0))
     return ax
 
 
 def run_history(ax, epochs, loss, grad_norm, title=None):
-    """One run's loss and gradient norm against the epoch, log-log."""
+    """One run's loss and gradient norm against the epoch (log ``y``: a collapse shows as a
+    jump of the loss and a fall of the gradient by orders of magnitude)."""
     ax.plot(epochs, loss, label="loss", lw=0.8)
     ax.plot(epochs, grad_norm, label=r"$\|\nabla_W L\|$", lw=0.8, alpha=0.8)
-    ax.set(xscale="log", yscale="log", xlabel="epoch")
+    ax.set(yscale="log", xlabel="epoch")
     if title:
         ax.set_title(title, fontsize=9)
     return ax

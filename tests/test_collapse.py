@@ -212,3 +212,36 @@ def test_collapse_experiment_on_a_tiny_sweep():
     # the saturation run is the sweep's network trained alone
     alone = memory.train(s.task, [0], [s.lrs[-1]], 33, progress=False)
     np.testing.assert_allclose(out["sat_loss"], alone.loss[:, 0, 0], rtol=1e-5)
+
+
+def test_fig6a_and_learnable_confidence_experiments_on_tiny_settings():
+    from ghostbook.settings import Fig6ASettings, LearnableConfidenceSettings
+
+    s = Fig6ASettings(n_lrs=2, seeds=2, epochs=11, record_every=5, shown_epochs=(10,))
+    out = experiments.fig6a(s)
+    assert out["loss"].shape == (3, 2, 2)
+    np.testing.assert_array_equal(out["record_epochs"], [0, 5, 10])
+    alone = memory.train("activation", [1], [s.lrs[1]], 11, progress=False)
+    np.testing.assert_array_equal(out["loss"][:, 1, 1], alone.loss[::5, 0, 0])
+    s = LearnableConfidenceSettings(epochs_before=4, epochs_after=3)
+    out = experiments.learnable_confidence(s)
+    assert out["loss"].shape == out["c"].shape == (7,)
+    assert out["c"][0] == s.c_start and out["c"][4] == s.c_reset
+    np.testing.assert_allclose(out["switch_m"], out["start_m"], atol=0.1)   # a few steps apart
+    assert not np.array_equal(out["end_m"], out["switch_m"])
+
+
+def test_confidence_experiment_on_tiny_settings_equals_separate_runs():
+    from ghostbook.settings import ConfidenceSettings
+
+    s = ConfidenceSettings(seeds=2, epochs_before=4, epochs_after=3, record_every=2,
+                           confidences=(0.5, float("inf")), trials=2)
+    out = experiments.confidence(s)
+    whole = memory.train(s.task, [0, 1], [s.lr] * 2, 7, optimizer="adam", trials=2,
+                         noise=s.noise, spread=s.spread, confidence=[0.5, np.inf],
+                         confidence_from=4, record_every=2, progress=False)
+    np.testing.assert_array_equal(out["accuracy"], whole.accuracy)
+    np.testing.assert_array_equal(out["loss"], whole.loss)
+    assert out["w_out_l1"].shape == (2, 2)      # after the last update (rescaled before it)
+    summary = analysis.confidence_summary(out, s.epochs_before, s.learned_above, last=1)
+    assert summary.at_end.shape == (2, 2) and summary.at_switch.shape == (2,)

@@ -509,3 +509,42 @@ def test_loss_at_epochs_draws_mean_and_sem_per_epoch_with_epoch_legend():
     assert ax.get_xscale() == "log"
     assert any(np.allclose(v.get_xdata(), 0.05) for v in ax.get_lines()[2:])   # alpha* marked
     plt.close(fig)
+
+
+def test_lr_boxes_draw_a_box_and_every_run_per_learning_rate():
+    fig, ax = plt.subplots()
+    lrs = np.array([1e-3, 1e-2, 1e-1])
+    values = np.arange(12.0).reshape(3, 4) + 1
+    plots.lr_boxes(ax, lrs, values, color="C0")
+    offsets = ax.collections[0].get_offsets()
+    assert offsets.shape == (12, 2)
+    np.testing.assert_allclose(np.sort(offsets[:, 1]), np.sort(values.ravel()))
+    # each dot stays within a few percent of its learning rate
+    np.testing.assert_allclose(np.log10(offsets[:, 0]).reshape(3, 4),
+                               np.log10(lrs)[:, None] * np.ones((1, 4)), atol=0.1)
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    plt.close(fig)
+
+
+def test_fate_bars_stack_the_counts_in_fate_order():
+    from ghostbook.analysis import COLLAPSE_FATES
+
+    fig, ax = plt.subplots()
+    counts = np.array([[2, 0, 0, 0, 0], [1, 1, 0, 0, 0], [0, 0, 1, 1, 0]])
+    plots.fate_bars(ax, np.array([0.01, 0.1, 1.0]), counts, COLLAPSE_FATES)
+    heights = np.array([[p.get_height() for p in c] for c in ax.containers])   # (fates, lrs)
+    np.testing.assert_array_equal(heights.T, counts)
+    tops = np.array([[p.get_y() + p.get_height() for p in c] for c in ax.containers])
+    np.testing.assert_array_equal(tops[-1], counts.sum(axis=1))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(COLLAPSE_FATES)
+    plt.close(fig)
+
+
+def test_run_history_draws_loss_and_gradient_on_a_log_scale():
+    fig, ax = plt.subplots()
+    e = np.arange(1, 11)
+    plots.run_history(ax, e, np.linspace(1, 0.1, 10), np.full(10, 1e-3), "title")
+    assert len(ax.lines) == 2 and ax.get_yscale() == "log"
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), 1e-3)
+    assert ax.get_title() == "title"
+    plt.close(fig)
