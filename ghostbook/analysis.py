@@ -660,7 +660,7 @@ class CollapseSummary:
     counts: np.ndarray            # (L, len(COLLAPSE_FATES))
     never_vanished: np.ndarray    # (L,) "never" runs whose gradient vanished (saturated)
     gradient_gone: np.ndarray     # (L, S) collapsed with vanishing, or never with a vanished gradient
-    all_learned_up_to: float      # the largest rate up to which every run learned and stayed
+    all_learned_up_to: float      # the top of the first run of rates at which all learned and stayed
     first_collapse: float         # the smallest rate with a collapsed run (NaN: none)
     none_learned_from: float      # the smallest rate from which on no run learns (NaN: none)
 
@@ -683,7 +683,10 @@ def collapse_summary(run, vanish_below=1e-3, window=0.1):
     learned = counts[:, COLLAPSE_FATES.index("learned")] == fates.shape[1]
     collapsed = (counts[:, COLLAPSE_FATES.index("vanishing")]
                  + counts[:, COLLAPSE_FATES.index("oscillating")]) > 0
-    up_to = lrs[learned & (np.cumprod(learned) > 0)]
+    # the window: from the first rate at which every run learned, as long as they all do
+    # (too small a rate may not have finished: those "never" runs are left out)
+    first = int(np.argmax(learned)) if learned.any() else len(lrs)
+    up_to = lrs[first:][np.cumprod(learned[first:]) > 0]
     nothing = never.all(axis=1)
     tail_none = np.flatnonzero(np.cumprod(nothing[::-1])[::-1])
     return CollapseSummary(lrs=lrs, fates=fates, counts=counts,

@@ -725,7 +725,7 @@ def collapse_claims():
         criterion=f"median over those runs above {SATURATION_RATIO:g}x the median over the "
                   "runs that learned"))
     run = sums["dmts"][1]
-    frac = (np.abs(run["sat_rates"]) > 0.99).mean(axis=(1, 2, 3))
+    frac = (np.abs(run["sat_rates"][:, :, 1:]) > 0.99).mean(axis=(1, 2, 3))   # after r_0
     ok = bool(frac[-1] > SATURATED)
     e = [int(x) for x in run["sat_epochs"]]
     rows.append(Claim(

@@ -552,7 +552,7 @@ class CollapseSettings:
     learned_below: float = 0.1     # fates: loss below this fraction of its first value ...
     window: float = 0.1            # ... judged over the last 10% of the epochs
     vanish_below: float = 1e-3     # gradient median below this fraction of its largest
-    oscillate_above: float = 0.1   # loss std / mean above this
+    oscillate_above: float = 0.1   # mean |loss change between epochs| / mean loss above this
 
     @property
     def lrs(self):

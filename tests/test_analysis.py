@@ -225,3 +225,23 @@ def test_fates_thresholds_move_the_boundaries_and_bad_input_is_refused():
             analysis.collapse_fates(loss, grad, **kwargs)
     with pytest.raises(ValueError, match="grad_norm"):
         analysis.collapse_fates(loss, grad[:, :3])
+
+
+def test_collapse_summary_reads_the_window_and_the_edges_of_a_sweep():
+    F = {k: i for i, k in enumerate(analysis.COLLAPSE_FATES)}
+    fates = np.array([[F["never"], F["learned"]],          # too slow: not all finished
+                      [F["learned"], F["learned"]],
+                      [F["learned"], F["learned"]],
+                      [F["learned"], F["oscillating"]],
+                      [F["vanishing"], F["never"]],
+                      [F["never"], F["never"]]])
+    lrs = np.logspace(-3, 0, 6)
+    grad = np.ones((10, 6, 2))
+    grad[-2:, 5, 0] = 1e-9                                  # one never-run's gradient is gone
+    run = {"lrs": lrs, "fates": fates, "grad_norm": grad}
+    s = analysis.collapse_summary(run, vanish_below=1e-3, window=0.2)
+    assert s.all_learned_up_to == lrs[2]                   # the slow first rate is skipped
+    assert s.first_collapse == lrs[3] and s.none_learned_from == lrs[5]
+    assert s.count("learned") == 6 and s.count("never") == 4
+    assert s.never_vanished.tolist() == [0, 0, 0, 0, 0, 1]
+    assert s.gradient_gone[4, 0] and s.gradient_gone[5, 0] and not s.gradient_gone[5, 1]
