@@ -507,7 +507,7 @@ def fate_bars(ax, lrs, counts, fates):
     for k, name in enumerate(fates):
         ax.bar(x, counts[:, k], bottom=bottom, color=FATE_COLORS[name], label=name, width=0.8)
         bottom += counts[:, k]
-    step = max(1, len(lrs) // 8)
+    step = max(1, int(np.ceil(len(lrs) / 5)))             # at most five labels
     ax.set_xticks(x[::step], [f"{v:.2g}" for v in lrs[::step]], fontsize=8)
     ax.set(xlabel=r"learning rate $\alpha$", ylabel="runs")
     ax.yaxis.get_major_locator().set_params(integer=True)

@@ -732,11 +732,13 @@ def collapse_claims():
         "DMTS, α = 1.438, seed 0: the units saturate in the authors' epochs",
         _status(ok), "firing rates at epochs 5751-5752 (Fig. 7, saturation analysis)",
         f"rates with |r| > 0.99 in the forward passes of epochs {e[0]}-{e[-1]}: "
-        + ", ".join(f"{x:.0%}" for x in frac) + f"; loss {run['sat_loss'][e[-1]]:.4f}",
+        + ", ".join(f"{x:.1%}" for x in frac) + f"; loss {run['sat_loss'][e[-1]]:.4f}; "
+        f"largest output {float(np.max(run['sat_out'])):.3f}",
         scales["dmts"], f"{link}#fig-lc-saturation",
-        "" if ok else "our run of that rate and seed has not collapsed at those epochs: "
-        "it is chaotic (one-ulp changes of its start change its course), so the moment "
-        "cannot be matched; the row above compares saturation across the sweep",
+        "" if ok else "our run of that rate and seed is chaotic (one-ulp changes of its "
+        "start change its course), so the authors' moment cannot be matched; where ours is "
+        "stuck, a saturated readout holds it (the row above compares the units' saturation "
+        "across the sweeps)",
         criterion=f"more than {SATURATED:.0%} of the rates saturated at the last of them"))
     # Fig. 8C: lowering the confidence
     run, scale, _ = experiments.load_or_compute("confidence", progress=False)
