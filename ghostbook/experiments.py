@@ -349,13 +349,11 @@ def memory_fig(s, progress=None, partial=None):
     ``grad_norm``, ``accuracy`` ``(epochs,)``, its parameters at the start (``init_*``), at
     ``snapshot_epochs`` (``snap_*``, one row per snapshot) and at the end (``final_*``), and
     the training's wall time. With ``partial``, training checkpoints every few minutes."""
-    import torch
-
     from . import memory
 
     save = (lambda state: partial.put("training", state)) if partial is not None else None
     resume = partial.get("training") if partial is not None else None
-    torch.set_num_threads(1)            # tiny matrices: threads only add overhead
+    _one_thread()
     tic = time.perf_counter()
     run = memory.train(s.task, [s.seed], [s.lr], s.epochs, rank=s.rank, optimizer=s.optimizer,
                        N=s.N, alpha=s.alpha, trials=s.trials, noise=s.noise, spread=s.spread,
@@ -399,7 +397,7 @@ def collapse(s, progress=None, partial=None):
 
     save = (lambda state: partial.put("training", state)) if partial is not None else None
     resume = partial.get("training") if partial is not None else None
-    torch_threads(1)
+    _one_thread()
     seeds = np.arange(s.seeds)
     kw = dict(rank=None, optimizer="sgd", trials=1, noise=0.0, spread=0.0)
     run = memory.train(s.task, seeds, s.lrs, s.epochs, progress=progress, resume=resume,
@@ -431,11 +429,12 @@ def collapse(s, progress=None, partial=None):
     return out
 
 
-def torch_threads(n):
-    """One thread for the small matrices of these networks (threads only add overhead)."""
+def _one_thread():
+    """One torch thread for the small matrices of the memory networks (threads only add
+    overhead there)."""
     import torch
 
-    torch.set_num_threads(n)
+    torch.set_num_threads(1)
 
 
 def _saturated(params, task, level=0.99):
@@ -459,22 +458,14 @@ def saturation_rates(s):
     learning rate index ``lr_index`` of ``s``'s full grid, trained alone to epoch ``e + 2``;
     its rates ``(3, B, steps + 1, N)`` and outputs ``(3, B, steps)`` in the forward passes of
     epochs ``e, e + 1, e + 2``, with its loss and gradient norm at every epoch."""
-    import torch
-
     from . import memory
 
     i, seed, e = s.saturation
-    lr = float(np.logspace(*s.lr_decades, s.n_lrs)[i])
+    lr = float(s.grid[i])
     run = memory.train(s.task, [seed], [lr], e + 3, snapshots=(e - 1, e, e + 1),
                        progress=False)
-    u, _ = memory.trial_batch(s.task, 1)
-    rates, outs = [], []
-    for k in (e - 1, e, e + 1):
-        p = {name: torch.from_numpy(v[0]) for name, v in run.snapshots[k].items()}
-        with torch.no_grad():
-            o, r = memory.forward(p, u, s.task.readout, 0.5)
-        rates.append(r[0].numpy())
-        outs.append(o[0].numpy())
+    outs, rates = zip(*(memory.simulate({k: v[0, 0] for k, v in run.snapshots[k].items()},
+                                        s.task) for k in (e - 1, e, e + 1)))
     return {"sat_lr": np.array(lr), "sat_epochs": np.array([e, e + 1, e + 2]),
             "sat_rates": np.stack(rates), "sat_out": np.stack(outs),
             "sat_loss": run.loss[:, 0, 0], "sat_grad_norm": run.grad_norm[:, 0, 0]}
@@ -488,7 +479,7 @@ def confidence(s, progress=None, partial=None):
     ``||W_out||_1``."""
     from . import memory
 
-    torch_threads(1)
+    _one_thread()
     seeds, C = np.arange(s.seeds), len(s.confidences)
     total = s.epochs_before + s.epochs_after
     kw = dict(rank=None, optimizer="adam", trials=s.trials, noise=s.noise, spread=s.spread,

@@ -555,9 +555,14 @@ class CollapseSettings:
     oscillate_above: float = 0.1   # mean |loss change between epochs| / mean loss above this
 
     @property
+    def grid(self):
+        """The authors' learning rates, all of them."""
+        return np.logspace(*self.lr_decades, self.n_lrs)
+
+    @property
     def lrs(self):
-        grid = np.logspace(*self.lr_decades, self.n_lrs)
-        return grid if self.lr_subset is None else grid[list(self.lr_subset)]
+        """The learning rates trained at this scale."""
+        return self.grid if self.lr_subset is None else self.grid[list(self.lr_subset)]
 
 
 @dataclass(frozen=True)
