@@ -372,13 +372,16 @@ def memory_fig(s, progress=None, partial=None):
 # --- Learning collapse (later version, Figs. 6A, 7 and 8) ---------------------------------------
 
 
-def fig6a(s, progress=None):
+def fig6a(s, progress=None, partial=None):
     """Later version, Fig. 6A: Fig. S1's sweep with a full-rank ``W`` (the 2024 trial, SGD);
-    curves every ``record_every`` epochs, axes ``(record, lr, seed)``."""
+    curves every ``record_every`` epochs, axes ``(record, lr, seed)``. Resumable."""
     from . import memory
 
+    save = (lambda state: partial.put("training", state)) if partial is not None else None
+    resume = partial.get("training") if partial is not None else None
     run = memory.train("activation", np.arange(s.seeds), s.lrs, s.epochs,
-                       record_every=s.record_every, progress=progress)
+                       record_every=s.record_every, progress=progress, resume=resume,
+                       save=save)
     return {"lrs": s.lrs, "record_epochs": run.record_epochs, "loss": run.loss,
             "grad_norm": run.grad_norm, "accuracy": run.accuracy}
 

@@ -311,8 +311,7 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
                                         extra_forward_every=extra_forward_every).items()
                  if v != _ACTIVATION_DEFAULTS[k]}
         given.update(timing)
-        given.update({k: v for k, v in dict(confidence=confidence, resume=resume,
-                                            save=save).items() if v is not None})
+        given.update({k: v for k, v in dict(confidence=confidence).items() if v is not None})
         if given:
             raise ValueError("task 'activation' is the 2024 delayed-activation trial of "
                              "ghostbook.rnn (N = 100, one trial, no input, no noise): unknown "
@@ -332,7 +331,8 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
     if any(not 0 <= e < epochs for e in snapshots):
         raise ValueError(f"snapshots must be epochs in [0, {epochs}), got {snapshots!r}")
     if activation:
-        return _train_activation(seeds, lrs, epochs, rank, snapshots, record_every, progress)
+        return _train_activation(seeds, lrs, epochs, rank, snapshots, record_every, progress,
+                                 resume, save, save_every)
     alpha = float(positive("alpha", alpha))
     if alpha > 1:
         raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
@@ -482,7 +482,8 @@ _ACTIVATION_DEFAULTS = dict(N=100, alpha=0.5, trials=1, noise=0.0, spread=0.0, b
                             extra_forward_every=None)
 
 
-def _train_activation(seeds, lrs, epochs, rank, snapshots, record_every, progress):
+def _train_activation(seeds, lrs, epochs, rank, snapshots, record_every, progress, resume,
+                      save, save_every):
     """The 2024 delayed-activation task (later version, Fig. 6A: Fig. S1's protocol with ``W``
     trained directly): :func:`ghostbook.train.train_rank_k`'s compiled SGD for every
     (learning rate, seed) network at once, as a :class:`MemoryRun`. Arguments checked by
@@ -494,7 +495,8 @@ def _train_activation(seeds, lrs, epochs, rank, snapshots, record_every, progres
     lr = np.repeat(lrs, S).astype(np.float32)
     res = train_rank_k(nets_seeds, "full" if rank is None else rank, lr, epochs,
                        snapshot_epochs=[0] + [e + 1 for e in snapshots], progress=progress,
-                       record_epochs=np.arange(0, epochs, record_every))
+                       record_epochs=np.arange(0, epochs, record_every), resume=resume,
+                       save=save, save_every=save_every)
 
     def arrays(q):
         return {k: np.asarray(v).reshape(L, S, *np.asarray(v).shape[1:]).copy()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import analysis, experiments, latent, linear, toy
+from . import analysis, experiments, latent, toy
 from .settings import LATENT, SCALES, TOY
 
 REPRODUCED, DIFFERS = "reproduced", "differs"
@@ -408,7 +408,7 @@ def nonlinear_claims():
         s = SCALES[name][scale]
         summary = analysis.nonlinear_summary(run, s)
         gs = np.array(s.gs)
-        link = f"nonlinear_tasks.html#fig-nl-fig{{}}"
+        link = "nonlinear_tasks.html#fig-nl-fig{}"
         short = f"the {scale} scale trains {s.epochs:,} epochs" if scale == "quick" else ""
 
         R, g0 = s.paper_zero_at_rank, int(np.argmin(np.abs(gs)))
@@ -556,7 +556,7 @@ def memory_claims():
         hist = analysis.portrait_history(analysis.snapshots_of(run), run["snapshot_epochs"],
                                          s.kappa_box)
         summaries[name] = analysis.memory_summary(run, s, hist), hist, scale
-    (d, dh, d_scale), (m, _, m_scale) = summaries["rank2_dcdt"], summaries["rank2_dmts"]
+    (d, _, d_scale), (m, _, m_scale) = summaries["rank2_dcdt"], summaries["rank2_dmts"]
     ok = d.ghosts_end > 0 and m.ghosts_end > 0
     rows.append(Claim(
         "rank-2 networks trained on working-memory tasks develop ghosts (2-D slow regions)",
@@ -753,7 +753,7 @@ def collapse_claims():
     rows.append(Claim(
         "lowering the output confidence stabilises learning (full-rank DCDT)",
         _status(ok), "\"reducing output confidence improve learning stability\"; Fig. 8C",
-        f"mean accuracy at the end: " + ", ".join(
+        "mean accuracy at the end: " + ", ".join(
             f"c = {c:g}: {a:.3f}" for c, a in zip(cs.confidences, acc))
         + f"; learned (≥ {s.learned_above}) at the switch {cs.learned_at_switch.mean():.0%}, "
         f"at the end {cs.learned_fraction[best]:.0%} (c = {cs.confidences[best]:g}) against "

@@ -22,6 +22,8 @@ from .checks import positive_int, progress_bar
 from .settings import RNN
 
 CHUNK_SECONDS = 0.5
+FIRST_CHUNK = 20_000
+"""Network-epochs in the compiled trainer's first chunk; later chunks last ``CHUNK_SECONDS``."""
 """Target wall time of one compiled chunk of epochs (the progress bar updates between chunks)."""
 
 CONSTS = kernels.Consts(RNN.delta, RNN.x0, RNN.kappa_star, RNN.steps, RNN.delay)
@@ -105,8 +107,13 @@ def _initial(seeds, init, make, dtype):
     return params, seeds
 
 
-def _fit(params, seeds, lr, c, epochs, snapshot_epochs, record_epochs, progress):
-    """Run the compiled trainer on ``params`` (a fresh copy) and collect a :class:`TrainResult`."""
+def _fit(params, seeds, lr, c, epochs, snapshot_epochs, record_epochs, progress, resume=None,
+         save=None, save_every=300.0):
+    """Run the compiled trainer on ``params`` (a fresh copy) and collect a :class:`TrainResult`.
+    ``save(state)`` gets a checkpoint every ``save_every`` seconds and at the end; ``resume``,
+    such a checkpoint of the same call, continues from it (the 2024 trial has no noise, so the
+    parameters and the records so far are the whole state: a resumed run equals an
+    uninterrupted one bit for bit)."""
     model = _model(params)
     epochs = positive_int("epochs", epochs)
     (B,), dtype = params.batch_shape, params.dtype
@@ -118,8 +125,23 @@ def _fit(params, seeds, lr, c, epochs, snapshot_epochs, record_epochs, progress)
     state = kernels.State(theta, c, lr, np.empty_like(theta))
     record = kernels.Record(*(np.empty((B, recorded.size), dtype) for _ in range(3)), rslot, slot,
                             np.empty((wanted.size,) + theta.shape, dtype))   # snaps (S, B, P)
-    start, chunk = 0, max(1, min(epochs, 20_000 // B))
+    start, chunk = 0, max(1, min(epochs, FIRST_CHUNK // B))
+    kept = ("loss", "acc", "gnorm", "snaps")
+    if resume is not None:
+        start = int(resume["epoch"])
+        if not 0 <= start <= epochs or np.shape(resume["theta"]) != theta.shape:
+            raise ValueError("resume does not belong to this call (epochs or networks differ)")
+        theta[:] = resume["theta"]
+        for k in kept:
+            getattr(record, k)[:] = resume[k]
+
+    def checkpoint(epoch):
+        return {"epoch": np.array(epoch), "theta": theta.copy(),
+                **{k: getattr(record, k).copy() for k in kept}}
+
+    last_save = time.perf_counter()
     with progress_bar(progress, epochs, "epoch") as bar:
+        bar.update(start)
         while start < epochs:
             stop = min(epochs, start + chunk)
             tic = time.perf_counter()
@@ -128,6 +150,10 @@ def _fit(params, seeds, lr, c, epochs, snapshot_epochs, record_epochs, progress)
             chunk = max(1, int(rate * CHUNK_SECONDS))
             bar.update(stop - start)
             start = stop
+            if save is not None and (start == epochs
+                                     or time.perf_counter() - last_save > save_every):
+                save(checkpoint(start))
+                last_save = time.perf_counter()
     return TrainResult(loss=record.loss.T.copy(), accuracy=record.acc.T.copy(),
                        grad_norm=record.gnorm.T.copy(), params=params.with_flat(theta),
                        snapshots=params.with_flat(record.snaps),
@@ -158,10 +184,12 @@ def train_rank_one(seeds, lr, epochs, c=RNN.c, init=None, snapshot_epochs=None, 
 
 
 def train_rank_k(seeds, rank, lr, epochs, init=None, snapshot_epochs=None, progress=None,
-                 dtype=None, record_epochs=None):
+                 dtype=None, record_epochs=None, resume=None, save=None, save_every=300.0):
     """Train rank-``K`` RNNs (``W = M N``, 2024 Eq. 19) or, with ``rank="full"``, full-rank ones
     (Fig. S2), with the trained readout of 2024 Eq. 18. Arguments as :func:`train_rank_one`;
-    ``rank`` must match ``init`` when both are given."""
+    ``rank`` must match ``init`` when both are given. ``save(state)`` receives a checkpoint
+    every ``save_every`` seconds and at the end; ``resume`` (such a checkpoint, same arguments) continues
+    an interrupted run, bit for bit."""
     if rank == "full":
         make, kind = rnn.init_full_rank, rnn.FullRank
     elif isinstance(rank, str):
@@ -175,7 +203,8 @@ def train_rank_k(seeds, rank, lr, epochs, init=None, snapshot_epochs=None, progr
     params, seeds = _initial(seeds, init, make, dtype)
     if not isinstance(params, kind) or (kind is rnn.RankK and params.rank != rank):
         raise ValueError(f"init does not hold rank={rank!r} parameters")
-    return _fit(params, seeds, lr, 1.0, epochs, snapshot_epochs, record_epochs, progress)
+    return _fit(params, seeds, lr, 1.0, epochs, snapshot_epochs, record_epochs, progress,
+                resume=resume, save=save, save_every=save_every)
 
 
 def _one_epoch(params, c):

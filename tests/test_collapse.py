@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from ghostbook import analysis, experiments, memory, rnn, train
-from ghostbook.settings import SCALES, CollapseSettings, DCDTTask, DMTSTask
+from ghostbook.settings import SCALES, CollapseSettings, DMTSTask
 from test_memory import AuthorsRNN
 
 

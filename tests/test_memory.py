@@ -291,3 +291,28 @@ def test_confidence_intervention_matches_the_authors_rescaled_readout():
     for bad in (0.0, -1.0, [1.0, 2.0]):
         with pytest.raises(ValueError, match="confidence"):
             memory.train(task, [seed], [lr] * 3, 2, confidence=bad, progress=False)
+
+
+def test_a_resumed_activation_run_equals_an_uninterrupted_one_bit_for_bit(monkeypatch):
+    """Fig. 6A's sweep runs for hours: the compiled 2024 trainer saves checkpoints and a
+    run resumed from one (between two recorded epochs, with snapshots on both sides)
+    equals the uninterrupted run in every record and parameter."""
+    from ghostbook import train
+    monkeypatch.setattr(train, "FIRST_CHUNK", 20)         # a first chunk of 5 epochs
+    monkeypatch.setattr(train, "CHUNK_SECONDS", 0.0)      # then one epoch per chunk
+    kw = dict(snapshots=[3, 40], record_every=3, progress=False)
+    whole = memory.train("activation", [0, 2], [0.05, 0.3], 60, **kw)
+    saved = []
+    memory.train("activation", [0, 2], [0.05, 0.3], 60, save=saved.append, save_every=0.0,
+                 **kw)
+    middle = [c for c in saved if 10 < int(c["epoch"]) < 50]
+    assert middle and int(saved[-1]["epoch"]) == 60
+    resumed = memory.train("activation", [0, 2], [0.05, 0.3], 60,
+                           resume={k: np.array(v) for k, v in middle[0].items()}, **kw)
+    for k in ("loss", "grad_norm", "accuracy", "record_epochs"):
+        np.testing.assert_array_equal(getattr(resumed, k), getattr(whole, k))
+    for k in whole.final:
+        np.testing.assert_array_equal(resumed.final[k], whole.final[k])
+        np.testing.assert_array_equal(resumed.snapshots[40][k], whole.snapshots[40][k])
+    with pytest.raises(ValueError, match="resume"):
+        memory.train("activation", [0, 2], [0.05, 0.3], 45, resume=middle[-1], **kw)

@@ -1,11 +1,11 @@
 """No computed number typed by hand: the numbers in the chapters' prose are settings.
 
-Every number in a chapter's markdown, outside maths, inline code, glue roles (which
-insert computed values), cross-references and labels, must be a value the settings table
+Every number in a chapter's markdown, outside maths, inline code, roles (``{eval}`` of
+``glued(...)`` inserts computed values), cross-references and labels, must be a value the settings table
 knows (a setting, a ``shown`` or a ``paper`` value of any figure at any scale, as is or
 as a percentage), a small integer (0 to 10: counts of things, ranks, ordinals), or the
 last seed of a range ``0–K`` of known size. Anything else is a result typed by hand and
-must be glued from the cell that computes it. The failure names the sentence.
+must be glued from the cell that computes it (``ghostbook.prose``). The failure names the sentence.
 """
 import dataclasses
 import json
@@ -20,7 +20,7 @@ from ghostbook import settings
 BOOK = Path(__file__).resolve().parents[1] / "book"
 STRIP = [re.compile(p, f) for p, f in (
     (r"\$\$.*?\$\$|\$[^$\n]*\$", re.S),                  # maths
-    (r"\{[a-z:]+\}`[^`]*`", 0),                           # roles: glue, numref, cite, eq
+    (r"\{[a-z:]+\}`[^`]*`", 0),                           # roles: eval, numref, cite, eq
     (r"`[^`]*`", 0),                                      # inline code
     (r"^:[a-z-]+:.*$|^```.*$|^\(.*\)=\s*$", re.M),        # directive options, fences, labels
     (r"\]\([^)]*\)", 0),                                  # link targets
@@ -92,5 +92,5 @@ def test_a_typed_result_is_caught_and_settings_pass():
     typed = "The median network learned at epoch 3217, 43% of them kept it."
     assert [n for n, _ in typed_results(typed)] == ["3217", "43%"]
     fine = ("Seed 40 at $\\alpha = 0.003$ for 500,000 epochs (Fig. 3A, Eq. 17), 100 networks "
-            "(seeds 0–99), learned by epoch {glue:text}`drop-a`; 5% of the initial loss.")
+            "(seeds 0–99), learned by epoch {eval}`glued('drop-a')`; 5% of the initial loss.")
     assert not list(typed_results(fine))

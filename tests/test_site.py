@@ -24,7 +24,6 @@ import html.parser
 import http.server
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -35,19 +34,11 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 import yaml
 
+from browser import DESKTOP, LOCAL_HOSTS, offline_context
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
-IN_CI = os.environ.get("CI", "").lower() == "true"
-INSTALL_HINT = ("install Debian's Chromium with `apt-get install chromium` (or set "
-                "GHOSTBOOK_CHROMIUM to a Chromium/Chrome executable) and Playwright with "
-                "`pip install -e '.[test]'`")
-# Debian's Chromium as root in a container with no network beyond the package registries:
-# no sandbox, no GPU, and none of Chromium's own background connections.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
+PHONE = {"width": 390, "height": 844}
 # raw TeX a reader must never see: MathJax delimiters and environments left untypeset
 RAW_TEX = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\$[^$\n]{0,200}?\\[A-Za-z]+[^$\n]{0,200}?\$")
 
@@ -223,23 +214,6 @@ def test_mathjax_is_served_by_the_site(site):
 
 # --------------------------------------------------------------------------- browser
 
-def _chromium():
-    exe = os.environ.get("GHOSTBOOK_CHROMIUM")
-    if exe:
-        return exe if Path(exe).exists() else None
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if shutil.which(name):
-            return shutil.which(name)
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-
-
-def _unavailable(why):
-    message = f"browser tests need {why}: {INSTALL_HINT}"
-    if IN_CI:
-        pytest.fail(f"{message} (CI=true: a missing browser is a failure, not a skip)")
-    pytest.skip(message)
-
-
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -258,36 +232,11 @@ def server(site):
 
 
 @pytest.fixture(scope="session")
-def browser_context():
-    """One headless Chromium and one context for the session; every request to a
-    host other than localhost is aborted and recorded in `context.off_site`."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the Python package playwright")
-    exe = _chromium()
-    if exe is None:
-        _unavailable("Chromium")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=DESKTOP)
-        context.set_default_timeout(30_000)
-        off_site = []
-
-        def cut_off(route):
-            url = route.request.url
-            scheme = urlsplit(url).scheme
-            if scheme in ("http", "https", "ws", "wss") and urlsplit(url).hostname not in LOCAL_HOSTS:
-                off_site.append(url)
-                route.abort("internetdisconnected")
-            else:
-                route.continue_()
-
-        context.route("**/*", cut_off)
-        context.off_site = off_site
+def browser_context(chromium):
+    """One context for the session; every request to a host other than localhost is
+    aborted and recorded in `context.off_site`."""
+    with offline_context(chromium, DESKTOP) as context:
         yield context
-        context.close()
-        browser.close()
 
 
 def _is_favicon(url):
