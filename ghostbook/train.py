@@ -45,6 +45,7 @@ class TrainResult:
     lr: np.ndarray               # (B,) learning rates
     c: np.ndarray                # (B,) readout confidences (rank one; ones otherwise)
     seeds: tuple                 # seeds of the initialisation, or None when `init` was given
+    device: str = "cpu"          # what computed it: "cpu", or the GPU's name (backend="cuda")
 
     def at(self, epoch):
         """Parameters of every network after ``epoch`` updates (must be a snapshot epoch)."""
@@ -107,13 +108,20 @@ def _initial(seeds, init, make, dtype):
     return params, seeds
 
 
+BACKENDS = ("cpu", "cuda")
+"""The compiled trainer's backends: Numba on the CPU (the default and the reference), and
+one fused Numba-CUDA kernel per chunk of epochs (:mod:`ghostbook.cuda_kernels`)."""
+
+
 def _fit(params, seeds, lr, c, epochs, snapshot_epochs, record_epochs, progress, resume=None,
-         save=None, save_every=300.0):
+         save=None, save_every=300.0, backend="cpu"):
     """Run the compiled trainer on ``params`` (a fresh copy) and collect a :class:`TrainResult`.
     ``save(state)`` gets a checkpoint every ``save_every`` seconds and at the end; ``resume``,
     such a checkpoint of the same call, continues from it (the 2024 trial has no noise, so the
     parameters and the records so far are the whole state: a resumed run equals an
-    uninterrupted one bit for bit)."""
+    uninterrupted one bit for bit). ``backend``: one of :data:`BACKENDS`."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     model = _model(params)
     epochs = positive_int("epochs", epochs)
     (B,), dtype = params.batch_shape, params.dtype
@@ -139,29 +147,60 @@ def _fit(params, seeds, lr, c, epochs, snapshot_epochs, record_epochs, progress,
         return {"epoch": np.array(epoch), "theta": theta.copy(),
                 **{k: getattr(record, k).copy() for k in kept}}
 
+    if backend == "cuda":                # the arrays go to the GPU; `sync` brings them back
+        gpu = _cuda_trainer(model, state, record)
+        device, run = gpu.device, gpu.run
+
+        def sync():
+            gpu.fetch(state, record)
+    else:
+        device = "cpu"
+
+        def run(start, stop):
+            kernels.train_chunk(model, CONSTS, state, record, start, stop)
+
+        def sync():
+            pass
+
     last_save = time.perf_counter()
     with progress_bar(progress, epochs, "epoch") as bar:
         bar.update(start)
         while start < epochs:
             stop = min(epochs, start + chunk)
             tic = time.perf_counter()
-            kernels.train_chunk(model, CONSTS, state, record, start, stop)
+            run(start, stop)
             rate = (stop - start) / max(time.perf_counter() - tic, 1e-6)
             chunk = max(1, int(rate * CHUNK_SECONDS))
             bar.update(stop - start)
             start = stop
             if save is not None and (start == epochs
                                      or time.perf_counter() - last_save > save_every):
+                sync()
                 save(checkpoint(start))
                 last_save = time.perf_counter()
+    sync()
     return TrainResult(loss=record.loss.T.copy(), accuracy=record.acc.T.copy(),
                        grad_norm=record.gnorm.T.copy(), params=params.with_flat(theta),
                        snapshots=params.with_flat(record.snaps),
-                       snapshot_epochs=wanted, record_epochs=recorded, lr=lr, c=c, seeds=seeds)
+                       snapshot_epochs=wanted, record_epochs=recorded, lr=lr, c=c, seeds=seeds,
+                       device=device)
+
+
+def _cuda_trainer(model, state, record):
+    """The networks on the GPU (:class:`ghostbook.cuda_kernels.Trainer`), its ``device``
+    named; a clear error where there is no GPU."""
+    from . import cuda_kernels
+
+    if not cuda_kernels.available():
+        raise ValueError("backend='cuda' needs a CUDA GPU (or NUMBA_ENABLE_CUDASIM=1, which "
+                         "runs the kernel in Numba's simulator on the CPU, slowly)")
+    gpu = cuda_kernels.Trainer(model, CONSTS, state, record)
+    gpu.device = cuda_kernels.device_name()
+    return gpu
 
 
 def train_rank_one(seeds, lr, epochs, c=RNN.c, init=None, snapshot_epochs=None, progress=None,
-                   dtype=None, record_epochs=None):
+                   dtype=None, record_epochs=None, backend="cpu"):
     """Train rank-one RNNs (Figs. 3, 4, S1) by SGD, all networks in one compiled loop.
 
     seeds: int or sequence of ints, one network each (``rnn.init_rank_one``); may be
@@ -176,15 +215,20 @@ def train_rank_one(seeds, lr, epochs, c=RNN.c, init=None, snapshot_epochs=None, 
         kept (default: every epoch); long runs of many networks keep a few.
     progress: ``None`` shows a bar on runs longer than 2 s, ``True`` always, ``False`` never.
     dtype: float32 (the paper's, default) or float64; default keeps ``init``'s dtype.
+    backend: ``"cpu"`` (compiled with Numba; the reference) or ``"cuda"`` (one fused GPU
+        kernel, float32 only; :mod:`ghostbook.cuda_kernels`). ``result.device`` says which
+        computed the result.
     """
     params, seeds = _initial(seeds, init, rnn.init_rank_one, dtype)
     if not isinstance(params, rnn.RankOne):
         raise ValueError(f"init must be RankOne parameters, got {type(params).__name__}")
-    return _fit(params, seeds, lr, c, epochs, snapshot_epochs, record_epochs, progress)
+    return _fit(params, seeds, lr, c, epochs, snapshot_epochs, record_epochs, progress,
+                backend=backend)
 
 
 def train_rank_k(seeds, rank, lr, epochs, init=None, snapshot_epochs=None, progress=None,
-                 dtype=None, record_epochs=None, resume=None, save=None, save_every=300.0):
+                 dtype=None, record_epochs=None, resume=None, save=None, save_every=300.0,
+                 backend="cpu"):
     """Train rank-``K`` RNNs (``W = M N``, 2024 Eq. 19) or, with ``rank="full"``, full-rank ones
     (Fig. S2), with the trained readout of 2024 Eq. 18. Arguments as :func:`train_rank_one`;
     ``rank`` must match ``init`` when both are given. ``save(state)`` receives a checkpoint
@@ -204,7 +248,7 @@ def train_rank_k(seeds, rank, lr, epochs, init=None, snapshot_epochs=None, progr
     if not isinstance(params, kind) or (kind is rnn.RankK and params.rank != rank):
         raise ValueError(f"init does not hold rank={rank!r} parameters")
     return _fit(params, seeds, lr, 1.0, epochs, snapshot_epochs, record_epochs, progress,
-                resume=resume, save=save, save_every=save_every)
+                resume=resume, save=save, save_every=save_every, backend=backend)
 
 
 def _one_epoch(params, c):
