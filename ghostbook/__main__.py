@@ -30,12 +30,16 @@ def main(argv=None):
     rep.add_argument("figure", choices=sorted(experiments.COMPUTE))
     rep.add_argument("--scale", choices=("quick", "paper"), default="quick",
                      help="quick: what the chapters compute; paper: the paper's full scale")
+    rep.add_argument("--backend", choices=("cpu", "cuda"), default="cpu",
+                     help="cuda: train on a GPU (figS2 and fig6a; float32); the cache's "
+                          "metadata names the device")
     sub.add_parser("status", help="list cached results and whether they match the settings")
     args = parser.parse_args(argv)
     if args.command == "status":
         _status()
         return
-    _, meta = experiments.reproduce(args.figure, args.scale, progress=True)
+    _, meta = experiments.reproduce(args.figure, args.scale, progress=True,
+                                    backend=args.backend)
     print(f"{args.figure} at {args.scale} scale: {meta['wall_time_s']:.1f} s, "
           f"saved to {results.results_dir() / (args.figure + '-' + args.scale)}.npz")
 

@@ -193,11 +193,12 @@ def log_epochs(epochs, n):
     return np.unique(np.concatenate([[0], np.geomspace(1, epochs, n - 1).astype(np.int64)]))
 
 
-def figS2(s, progress=None, partial=None):
+def figS2(s, progress=None, partial=None, backend="cpu"):
     """Fig. S2: for each arm (rank ``K``, or ``"full"``) the recorded losses, axes
     ``(record, lr, seed)``, and the wall time; for the full-rank arm, the singular values of
     ``Delta W`` and the losses of its rank-R truncations at the snapshots. With ``partial``
-    (a :class:`ghostbook.results.Partial`), finished arms are saved and reused."""
+    (a :class:`ghostbook.results.Partial`), finished arms are saved and reused; ``backend``
+    as :func:`ghostbook.train.train_rank_k`'s."""
     from . import train
 
     lrs, seeds = np.repeat(s.lrs, s.seeds), np.tile(np.arange(s.seeds), len(s.lrs))
@@ -211,7 +212,8 @@ def figS2(s, progress=None, partial=None):
             tic = time.perf_counter()
             run = train.train_rank_k(seeds.tolist(), rank, lrs, s.epochs, record_epochs=records,
                                      snapshot_epochs=snaps if arm == "full" else None,
-                                     dtype=np.dtype(s.dtype), progress=progress)
+                                     dtype=np.dtype(s.dtype), progress=progress,
+                                     backend=backend)
             piece = {f"seconds_{arm}": np.float64(time.perf_counter() - tic),
                      f"loss_{arm}": run.loss.reshape((-1,) + shape),
                      f"grad_norm_{arm}": run.grad_norm.reshape((-1,) + shape)}
@@ -372,16 +374,17 @@ def memory_fig(s, progress=None, partial=None):
 # --- Learning collapse (later version, Figs. 6A, 7 and 8) ---------------------------------------
 
 
-def fig6a(s, progress=None, partial=None):
+def fig6a(s, progress=None, partial=None, backend="cpu"):
     """Later version, Fig. 6A: Fig. S1's sweep with a full-rank ``W`` (the 2024 trial, SGD);
-    curves every ``record_every`` epochs, axes ``(record, lr, seed)``. Resumable."""
+    curves every ``record_every`` epochs, axes ``(record, lr, seed)``. Resumable; ``backend``
+    as :func:`ghostbook.train.train_rank_k`'s."""
     from . import memory
 
     save = (lambda state: partial.put("training", state)) if partial is not None else None
     resume = partial.get("training") if partial is not None else None
     run = memory.train("activation", np.arange(s.seeds), s.lrs, s.epochs,
                        record_every=s.record_every, progress=progress, resume=resume,
-                       save=save)
+                       save=save, backend=backend)
     return {"lrs": s.lrs, "record_epochs": run.record_epochs, "loss": run.loss,
             "grad_norm": run.grad_norm, "accuracy": run.accuracy}
 
@@ -539,22 +542,36 @@ COMPUTE = {"fig3": fig3, "figS1": figS1, "fig4": fig4, "figS2": figS2, "linear":
 """The figures the CLI and :func:`load_or_compute` compute, by name (``SCALES``' keys)."""
 
 
-def reproduce(name, scale="quick", progress=None, save=True):
-    """Compute figure ``name`` at ``scale``; with ``save``, cache it as ``results/NAME-SCALE``."""
+def reproduce(name, scale="quick", progress=None, save=True, backend="cpu"):
+    """Compute figure ``name`` at ``scale``; with ``save``, cache it as ``results/NAME-SCALE``.
+    ``backend="cuda"``: the figures trained by the compiled trainer (those whose function
+    takes ``backend``) train on the GPU; the cache's metadata names the device."""
     if name not in COMPUTE:
         raise ValueError(f"name must be one of {sorted(COMPUTE)}, got {name!r}")
     if scale not in SCALES[name]:
         raise ValueError(f"scale must be one of {sorted(SCALES[name])}, got {scale!r}")
     settings = SCALES[name][scale]
-    kwargs = {}
+    kwargs, device = {}, "cpu"
+    if backend != "cpu":
+        if "backend" not in inspect.signature(COMPUTE[name]).parameters:
+            on = sorted(k for k, f in COMPUTE.items() if "backend" in inspect.signature(f).parameters)
+            raise ValueError(f"backend {backend!r} trains only {on}, not {name!r}")
+        from . import cuda_kernels, train
+
+        if backend not in train.BACKENDS:
+            raise ValueError(f"backend must be one of {train.BACKENDS}, got {backend!r}")
+        kwargs["backend"] = backend
+        device = cuda_kernels.device_name() if cuda_kernels.available() else backend
     if save and "partial" in inspect.signature(COMPUTE[name]).parameters:
         kwargs["partial"] = results.Partial(f"{name}-{scale}", settings)
     tic = time.perf_counter()
     arrays = COMPUTE[name](settings, progress=progress, **kwargs)
-    meta = {"settings": results.canonical(settings), "wall_time_s": time.perf_counter() - tic}
+    meta = {"settings": results.canonical(settings), "wall_time_s": time.perf_counter() - tic,
+            "device": device}
     if save:
-        meta = results.save(f"{name}-{scale}", arrays, settings, meta["wall_time_s"])
-        if kwargs:
+        meta = results.save(f"{name}-{scale}", arrays, settings, meta["wall_time_s"],
+                            device=device)
+        if "partial" in kwargs:
             kwargs["partial"].clear()
     return arrays, meta
 

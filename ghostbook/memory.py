@@ -278,7 +278,7 @@ class MemoryRun:
 def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=0.5, trials=1,
           noise=0.0, spread=0.0, bias_std=None, extra_forward_every=None, snapshots=(),
           confidence=None, confidence_from=0, record_every=1, progress=None, resume=None,
-          save=None, save_every=300.0, **timing):
+          save=None, save_every=300.0, backend="cpu", **timing):
     """Train one network per (learning rate, seed) on ``task`` (``"dcdt"``, ``"dmts"`` or a
     task object with its timing), all at once. Returns a :class:`MemoryRun`.
 
@@ -303,6 +303,8 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
     resume: a dict saved by an earlier call through ``save`` (same arguments), to continue an
     interrupted run; ``save(state)`` is called every ``save_every`` seconds and at the end.
     A resumed run equals an uninterrupted one bit for bit.
+    backend: ``"cuda"`` trains ``task="activation"`` on the GPU
+    (:func:`ghostbook.train.train_rank_k`'s backend); the other tasks train on the CPU.
     """
     activation = isinstance(task, str) and task == "activation"
     if activation:
@@ -318,6 +320,9 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
                              f"settings {sorted(given)}")
     else:
         task = _task(task, **timing)
+        if backend != "cpu":
+            raise ValueError(f"backend {backend!r} trains only task 'activation' (the compiled "
+                             "2024 trainer); the working-memory tasks train on the CPU")
     seeds = np.atleast_1d(np.asarray(seeds))
     lrs = positive("lrs", lrs).reshape(-1)
     if seeds.ndim != 1 or seeds.size == 0 or not np.issubdtype(seeds.dtype, np.integer):
@@ -332,7 +337,7 @@ def train(task, seeds, lrs, epochs, *, rank=None, optimizer="sgd", N=100, alpha=
         raise ValueError(f"snapshots must be epochs in [0, {epochs}), got {snapshots!r}")
     if activation:
         return _train_activation(seeds, lrs, epochs, rank, snapshots, record_every, progress,
-                                 resume, save, save_every)
+                                 resume, save, save_every, backend)
     alpha = float(positive("alpha", alpha))
     if alpha > 1:
         raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
@@ -483,7 +488,7 @@ _ACTIVATION_DEFAULTS = dict(N=100, alpha=0.5, trials=1, noise=0.0, spread=0.0, b
 
 
 def _train_activation(seeds, lrs, epochs, rank, snapshots, record_every, progress, resume,
-                      save, save_every):
+                      save, save_every, backend):
     """The 2024 delayed-activation task (later version, Fig. 6A: Fig. S1's protocol with ``W``
     trained directly): :func:`ghostbook.train.train_rank_k`'s compiled SGD for every
     (learning rate, seed) network at once, as a :class:`MemoryRun`. Arguments checked by
@@ -496,7 +501,7 @@ def _train_activation(seeds, lrs, epochs, rank, snapshots, record_every, progres
     res = train_rank_k(nets_seeds, "full" if rank is None else rank, lr, epochs,
                        snapshot_epochs=[0] + [e + 1 for e in snapshots], progress=progress,
                        record_epochs=np.arange(0, epochs, record_every), resume=resume,
-                       save=save, save_every=save_every)
+                       save=save, save_every=save_every, backend=backend)
 
     def arrays(q):
         return {k: np.asarray(v).reshape(L, S, *np.asarray(v).shape[1:]).copy()

@@ -66,8 +66,9 @@ def _compiler_versions():
     return out
 
 
-def save(name, arrays, settings, wall_time, directory=None):
-    """Store ``arrays`` (a dict of NumPy arrays) with their settings and provenance."""
+def save(name, arrays, settings, wall_time, directory=None, device="cpu"):
+    """Store ``arrays`` (a dict of NumPy arrays) with their settings and provenance
+    (``device``: what computed them, ``"cpu"`` or a GPU's name)."""
     directory = Path(directory or results_dir())
     directory.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -80,6 +81,7 @@ def save(name, arrays, settings, wall_time, directory=None):
         "numpy": np.__version__,
         **_compiler_versions(),
         "machine": platform.machine(),
+        "device": str(device),
         "arrays": sorted(arrays),
     }
     _atomic_write(directory / f"{name}.npz", lambda f: np.savez_compressed(f, **arrays))

@@ -51,3 +51,24 @@ def test_backend_is_checked():
 def test_the_cpu_result_says_it_was_the_cpu():
     result = train.train_rank_one([0], np.float32(0.1), 2, progress=False)
     assert result.device == "cpu"
+
+
+def test_the_gpu_backend_reaches_only_the_compiled_trainer():
+    from ghostbook import experiments, memory
+
+    with pytest.raises(ValueError, match="backend 'cuda' trains only"):
+        experiments.reproduce("collapse_dcdt", "quick", save=False, backend="cuda")
+    with pytest.raises(ValueError, match="backend"):
+        experiments.reproduce("figS2", "quick", save=False, backend="tpu")
+    with pytest.raises(ValueError, match="backend 'cuda' trains only task 'activation'"):
+        memory.train("dcdt", [0], [0.1], 2, backend="cuda", progress=False)
+
+
+def test_a_saved_result_names_its_device(tmp_path):
+    from ghostbook import results
+
+    meta = results.save("x-quick", {"a": np.zeros(2)}, {"k": 1}, 1.0, directory=tmp_path)
+    assert meta["device"] == "cpu"
+    meta = results.save("x-quick", {"a": np.zeros(2)}, {"k": 1}, 1.0, directory=tmp_path,
+                        device="NVIDIA H200")
+    assert json.loads((tmp_path / "x-quick.json").read_text())["device"] == "NVIDIA H200"
