@@ -34,23 +34,23 @@ SHARED_BYTES = 48 * 1024
 
 
 @cuda.jit(device=True)
-def _dot(a, a0, b, b0, n):
-    """``a[a0:a0+n] . b[b0:b0+n]`` in the CPU kernel's order: eight interleaved partial
-    sums combined pairwise, then the tail."""
+def _dot(a, a0, b, b0, n, stride=1):
+    """``a[a0], a[a0 + stride], ... (n of them) . b[b0:b0+n]`` in the CPU kernel's order:
+    eight interleaved partial sums combined pairwise, then the tail."""
     s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = float32(0)
     n8 = n - n % 8
     for j in range(0, n8, 8):
-        s0 += a[a0 + j] * b[b0 + j]
-        s1 += a[a0 + j + 1] * b[b0 + j + 1]
-        s2 += a[a0 + j + 2] * b[b0 + j + 2]
-        s3 += a[a0 + j + 3] * b[b0 + j + 3]
-        s4 += a[a0 + j + 4] * b[b0 + j + 4]
-        s5 += a[a0 + j + 5] * b[b0 + j + 5]
-        s6 += a[a0 + j + 6] * b[b0 + j + 6]
-        s7 += a[a0 + j + 7] * b[b0 + j + 7]
+        s0 += a[a0 + j * stride] * b[b0 + j]
+        s1 += a[a0 + (j + 1) * stride] * b[b0 + j + 1]
+        s2 += a[a0 + (j + 2) * stride] * b[b0 + j + 2]
+        s3 += a[a0 + (j + 3) * stride] * b[b0 + j + 3]
+        s4 += a[a0 + (j + 4) * stride] * b[b0 + j + 4]
+        s5 += a[a0 + (j + 5) * stride] * b[b0 + j + 5]
+        s6 += a[a0 + (j + 6) * stride] * b[b0 + j + 6]
+        s7 += a[a0 + (j + 7) * stride] * b[b0 + j + 7]
     tail = float32(0)
     for j in range(n8, n):
-        tail += a[a0 + j] * b[b0 + j]
+        tail += a[a0 + j * stride] * b[b0 + j]
     return (((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))) + tail
 
 
@@ -109,22 +109,8 @@ def _train(code, K, delta, x0, kappa_star, delay, use_shared, theta, c, lr, grad
             ib = NK * 2 if code == RANK_K else N * N
             iw = ib + N
             for t in range(T):
-                if code == RANK_K and j < K:        # kappa = M^T x, M row-major (N, K)
-                    s = float32(0)
-                    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = float32(0)
-                    n8 = N - N % 8
-                    for q in range(0, n8, 8):
-                        s0 += th[q * K + j] * Xi[t, q]
-                        s1 += th[(q + 1) * K + j] * Xi[t, q + 1]
-                        s2 += th[(q + 2) * K + j] * Xi[t, q + 2]
-                        s3 += th[(q + 3) * K + j] * Xi[t, q + 3]
-                        s4 += th[(q + 4) * K + j] * Xi[t, q + 4]
-                        s5 += th[(q + 5) * K + j] * Xi[t, q + 5]
-                        s6 += th[(q + 6) * K + j] * Xi[t, q + 6]
-                        s7 += th[(q + 7) * K + j] * Xi[t, q + 7]
-                    for q in range(n8, N):
-                        s += th[q * K + j] * Xi[t, q]
-                    ki[t, j] = (((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))) + s
+                if code == RANK_K and j < K:        # kappa = M^T x: column j of M (N, K)
+                    ki[t, j] = _dot(th, j, Xi[t], 0, N, K)
                 cuda.syncthreads()
                 if j < N:
                     h = th[ib + j]
