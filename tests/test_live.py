@@ -209,6 +209,16 @@ RAN_ALL = f"""() => {{ const w = {NOTEBOOK_JS}; const m = w.content.model;
         const c = m.cells.get(i);
         if (c.type === 'code' && c.executionCount === null) waiting++; }}
     return !busy && waiting === 0 && w.sessionContext.session.kernel.status === 'idle'; }}"""
+# jupyterlab-myst evaluates a markdown cell's {eval} roles after the run has passed the
+# cell, in a request of its own (answered into the cell's metadata, then re-rendered):
+# the kernel can be idle, every code cell done, before that request is even sent.
+EVAL_CELLS = f"""() => {{ const m = {NOTEBOOK_JS}.content.model; let cells = 0, answered = 0;
+    for (let i = 0; i < m.cells.length; i++) {{ const c = m.cells.get(i);
+        if (c.type !== 'markdown' || !c.sharedModel.getSource().includes('{{eval}}`')) continue;
+        cells++; const done = c.getMetadata('user_expressions');
+        if (done && done.length) answered++; }}
+    return [cells, answered]; }}"""
+EVALUATED = f"() => {{ const [cells, answered] = ({EVAL_CELLS})(); return cells === answered; }}"
 ERRORS = f"""() => {{ const m = {NOTEBOOK_JS}.content.model; const out = [];
     for (let i = 0; i < m.cells.length; i++) {{ const c = m.cells.get(i);
         if (c.type !== 'code') continue;
@@ -242,6 +252,12 @@ def live(chromium):
             page.wait_for_function(KERNEL_IDLE, timeout=120_000)
             page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
             page.wait_for_function(RAN_ALL, timeout=RUN_TIMEOUT_S * 1000, polling=1000)
+            page.wait_for_function(EVALUATED, timeout=120_000, polling=500)
+            try:        # the answers are in the cells' metadata; let them render
+                page.wait_for_function(f"() => !({MARKDOWN_TEXT})().some(t => t.includes('glued('))",
+                                       timeout=30_000, polling=250)
+            except Exception:
+                pass    # the tests below say what is still raw
             yield page
     finally:
         lab.close()
@@ -274,6 +290,9 @@ def test_live_prose_shows_its_values_and_numbered_figures(live):
     from ghostbook.prose import PENDING
     from ghostbook.settings import TOY
 
+    cells, answered = live.evaluate(EVAL_CELLS)
+    assert cells == sum("{eval}`" in t for _, t in markdown_cells(ROOT / LIVE_CHAPTER)) > 0
+    assert answered == cells
     text = "\n".join(live.evaluate(MARKDOWN_TEXT))
     assert f"about {toy.optimal_r(TOY.T):.3g} for" in text
     assert PENDING not in text
