@@ -64,7 +64,7 @@ def main(argv):
         # loadfile: each test file runs on one worker, so the browser tests
         # (tests/test_site.py) build the site once and share one browser while the
         # other worker runs the notebooks and unit tests.
-        run([venv_bin("python"), "-m", "pytest", "-n", "2", "--dist", "loadfile", "--nbmake", *argv[1:]],
+        run([venv_bin("python"), "-m", "pytest", "-n", "2", "--dist", "loadfile", "--nbmake", "--durations=30", *argv[1:]],
             env=one_thread_each())
 
 
