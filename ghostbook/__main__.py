@@ -19,7 +19,7 @@ def _status():
                 state = "not computed"
             else:
                 fresh = "fresh" if results.is_fresh(f"{name}-{scale}", settings) else "STALE"
-                state = f"{fresh}, {meta['wall_time_s']:.0f} s on {meta['created']}"
+                state = f"{fresh}, {results.compute_time(meta)} on {meta['created']}"
             print(f"{name:6} {scale:6} {state}")
 
 
@@ -40,7 +40,7 @@ def main(argv=None):
         return
     _, meta = experiments.reproduce(args.figure, args.scale, progress=True,
                                     backend=args.backend)
-    print(f"{args.figure} at {args.scale} scale: {meta['wall_time_s']:.1f} s, "
+    print(f"{args.figure} at {args.scale} scale: {results.compute_time(meta)}, "
           f"saved to {results.results_dir() / (args.figure + '-' + args.scale)}.npz")
 
 

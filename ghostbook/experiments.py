@@ -566,11 +566,14 @@ def reproduce(name, scale="quick", progress=None, save=True, backend="cpu"):
         kwargs["partial"] = results.Partial(f"{name}-{scale}", settings)
     tic = time.perf_counter()
     arrays = COMPUTE[name](settings, progress=progress, **kwargs)
-    meta = {"settings": results.canonical(settings), "wall_time_s": time.perf_counter() - tic,
-            "device": device}
+    partial = kwargs.get("partial")
+    wall = partial.elapsed() if partial is not None else time.perf_counter() - tic
+    segments = partial.segments if partial is not None else 1
+    meta = {"settings": results.canonical(settings), "wall_time_s": wall, "device": device,
+            "segments": segments}
     if save:
-        meta = results.save(f"{name}-{scale}", arrays, settings, meta["wall_time_s"],
-                            device=device)
+        meta = results.save(f"{name}-{scale}", arrays, settings, wall, device=device,
+                            segments=segments)
         if "partial" in kwargs:
             kwargs["partial"].clear()
     return arrays, meta

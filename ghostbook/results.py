@@ -66,9 +66,13 @@ def _compiler_versions():
     return out
 
 
-def save(name, arrays, settings, wall_time, directory=None, device="cpu"):
+def save(name, arrays, settings, wall_time, directory=None, device="cpu", segments=1):
     """Store ``arrays`` (a dict of NumPy arrays) with their settings and provenance
-    (``device``: what computed them, ``"cpu"`` or a GPU's name)."""
+    (``device``: what computed them, ``"cpu"`` or a GPU's name; ``segments``: how many
+    runs, each resuming the last one's checkpoint, computed them in ``wall_time``
+    seconds together, ``None`` if not known)."""
+    if segments is not None and segments < 1:
+        raise ValueError(f"segments must be at least 1 (or None: not known), got {segments!r}")
     directory = Path(directory or results_dir())
     directory.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -76,6 +80,7 @@ def save(name, arrays, settings, wall_time, directory=None, device="cpu"):
         "settings": canonical(settings),
         "ghostbook_version": __version__,
         "wall_time_s": round(float(wall_time), 3),
+        "segments": None if segments is None else int(segments),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -105,6 +110,29 @@ class Partial:
             self.clear()
             self.path.mkdir(parents=True, exist_ok=True)
             _atomic_write(marker, lambda f: f.write(stamp))
+        # the compute time behind the saved pieces: earlier runs' (up to their last
+        # save; work after it was lost) and this run's, counted from now
+        clock = self.path / "time.json"
+        if clock.exists():
+            earlier = json.loads(clock.read_text())
+        elif any(self.path.glob("*.npz")):    # pieces saved before runs were timed
+            earlier = {"seconds": 0.0, "segments": None}
+        else:
+            earlier = {"seconds": 0.0, "segments": 0}
+        self._earlier_s = float(earlier["seconds"])
+        self._earlier_runs = earlier["segments"]
+        self._started = time.perf_counter()
+
+    def elapsed(self):
+        """Seconds of computing behind this result so far: this run's, and the earlier
+        runs' up to their last saved piece."""
+        return self._earlier_s + time.perf_counter() - self._started
+
+    @property
+    def segments(self):
+        """How many runs computed this result: this one and those it resumes (``None``
+        when it resumes pieces saved before runs were counted)."""
+        return None if self._earlier_runs is None else self._earlier_runs + 1
 
     def get(self, key):
         """The arrays saved under ``key``, or ``None``."""
@@ -116,12 +144,25 @@ class Partial:
 
     def put(self, key, arrays):
         _atomic_write(self.path / f"{key}.npz", lambda f: np.savez_compressed(f, **arrays))
+        clock = json.dumps({"seconds": self.elapsed(), "segments": self.segments}).encode()
+        _atomic_write(self.path / "time.json", lambda f: f.write(clock))
 
     def clear(self):
         if self.path.exists():
             for item in self.path.iterdir():
                 item.unlink()
             self.path.rmdir()
+
+
+def compute_time(meta):
+    """How long a stored result took to compute, for a chapter's or the CLI's line:
+    "12.3 min", "12.3 min in 3 runs, each resuming the last", or, for a result that
+    resumed pieces saved before runs were timed, the time of the timed runs only, said."""
+    text = f"{meta['wall_time_s'] / 60:.1f} min"
+    runs = meta.get("segments", 1)
+    if runs is None:
+        return text + " (the last runs only: it resumed earlier runs whose time was not recorded)"
+    return text if runs == 1 else f"{text} in {runs} runs, each resuming the last"
 
 
 def metadata(name, directory=None):
