@@ -103,6 +103,17 @@ class LRWindow:
         return self.lrs[(self.lrs > self.all_up_to) & (self.lrs < upper)]
 
     @property
+    def fails_from(self):
+        """The smallest rate above ``all_up_to`` from which, at it and at every larger
+        rate, at most half the runs learned (NaN if the largest rate has more): where
+        most runs fail for good, though single runs may still learn above it."""
+        above = self.lrs > self.all_up_to
+        most_fail = above & (self.n_learned * 2 <= self.runs)
+        # the suffix of the grid where every rate has most runs failing
+        tail = np.flip(np.cumprod(np.flip(most_fail)).astype(bool))
+        return float(self.lrs[tail].min()) if tail.any() else np.nan
+
+    @property
     def width(self):
         """``none_from / all_up_to``: how narrow the edge is."""
         return self.none_from / self.all_up_to

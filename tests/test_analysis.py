@@ -44,6 +44,13 @@ def test_lr_window_on_a_hand_made_sweep():
     w = analysis.lr_window(lrs, learned)
     assert (w.all_up_to, w.none_from, w.any_from) == (3.0, 6.0, 1.0)
     assert w.mixed.tolist() == [4.0, 5.0] and w.width == 2.0 and w.n_learned.tolist() == [1, 3, 3, 1, 1, 0]
+    assert w.fails_from == 4.0                          # 1, 1, 0 of 3 learn from there on
+    # a single run that learns at the largest rates does not move the edge, a majority does
+    late = np.array([[1, 1, 1, 0, 1, 1], [1, 1, 1, 0, 0, 0], [1, 1, 1, 1, 0, 0]], bool)
+    assert analysis.lr_window(lrs, late).fails_from == 4.0
+    assert np.isnan(analysis.lr_window(lrs, late).none_from)
+    late[1, -1] = True                                  # 2 of 3 at the largest rate
+    assert np.isnan(analysis.lr_window(lrs, late).fails_from)
     with pytest.raises(ValueError, match="every run"):
         analysis.lr_window(lrs, np.zeros((2, 6), bool))
 
