@@ -23,8 +23,6 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent
-
 
 def is_notebook(item):
     return item.path.suffix == ".ipynb"

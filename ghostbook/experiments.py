@@ -562,11 +562,11 @@ def reproduce(name, scale="quick", progress=None, save=True, backend="cpu"):
             raise ValueError(f"backend must be one of {train.BACKENDS}, got {backend!r}")
         kwargs["backend"] = backend
         device = cuda_kernels.device_name() if cuda_kernels.available() else backend
+    partial = None
     if save and "partial" in inspect.signature(COMPUTE[name]).parameters:
-        kwargs["partial"] = results.Partial(f"{name}-{scale}", settings)
+        partial = kwargs["partial"] = results.Partial(f"{name}-{scale}", settings)
     tic = time.perf_counter()
     arrays = COMPUTE[name](settings, progress=progress, **kwargs)
-    partial = kwargs.get("partial")
     wall = partial.elapsed() if partial is not None else time.perf_counter() - tic
     segments = partial.segments if partial is not None else 1
     meta = {"settings": results.canonical(settings), "wall_time_s": wall, "device": device,
@@ -574,8 +574,8 @@ def reproduce(name, scale="quick", progress=None, save=True, backend="cpu"):
     if save:
         meta = results.save(f"{name}-{scale}", arrays, settings, wall, device=device,
                             segments=segments)
-        if "partial" in kwargs:
-            kwargs["partial"].clear()
+        if partial is not None:
+            partial.clear()
     return arrays, meta
 
 
